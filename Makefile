@@ -1,0 +1,144 @@
+# scx_errata: sched_ext scheduler that keeps vCPUs inside errata windows on their core type.
+# `make help` lists the targets.
+
+O ?= build
+BUILD := $(abspath $(O))
+ARCH ?= $(shell uname -m)
+SRCARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
+endif
+
+CLANG ?= $(shell command -v clang-21 || command -v clang-20 || command -v clang-19 || command -v clang-18 || command -v clang-17 || echo clang)
+BPFTOOL ?= bpftool
+CC ?= cc
+VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	  -Iinclude -Iuser -I$(BUILD)
+LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(SRCARCH) -D__bpf__ \
+	-fms-extensions -Wno-microsoft-anon-tag -Wall -Wno-unused-function \
+	-I$(dir $(VMLINUX_H)) -Iinclude -Ibpf
+
+# every user/*.c but the entry point is a library module shared with the unit tests
+USER_MAIN := user/scx_errata.c
+USER_LIB := $(filter-out $(USER_MAIN),$(wildcard user/*.c))
+USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_LIB))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# test programs that run inside the VM: tests/vm/progs/x.c (+ optional x.bpf.c) -> build/tests/x
+VMPROG_SRCS := $(wildcard tests/vm/progs/*.c)
+VMPROG_BPF := $(wildcard tests/vm/progs/*.bpf.c)
+VMPROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/%,$(filter-out %.bpf.c,$(VMPROG_SRCS)))
+VMPROG_SKELS := $(patsubst tests/vm/progs/%.bpf.c,$(BUILD)/%.skel.h,$(VMPROG_BPF))
+# guest code assembled for the test VMM: tests/vm/guest/x.S -> build/tests/guest/x.bin
+GUEST_SRCS := $(wildcard tests/vm/guest/*.S)
+GUEST_BINS := $(patsubst tests/vm/guest/%.S,$(BUILD)/tests/guest/%.bin,$(GUEST_SRCS))
+
+DEPS_STAMP := $(BUILD)/.deps-toolchain
+VMDEPS_STAMP := $(BUILD)/.deps-platform
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage
+
+all: $(BUILD)/scx_errata
+
+help:
+	@echo 'scx_errata make targets (build dir: O=$(O), verbose: V=1)'
+	@echo '  all       build build/scx_errata (BPF object, skeleton, loader)'
+	@echo '  test      everything: unit tests, then the VM tests; closes with "N passed, N failed"'
+	@echo '  unit      user-space unit tests only (no VM)'
+	@echo '  vmtest    VM tests under QEMU on the sched_ext kernel; T=name runs one (T=list lists)'
+	@echo '  demo      run the scheduler: on this host if it has sched_ext and we are root, else in the VM'
+	@echo '  bench     benchmarks (see docs/benchmarks.md)'
+	@echo '  deps      install toolchain, QEMU and the test kernel (scripts/deps.sh; make runs it as needed)'
+	@echo '  vmlinux   regenerate $(VMLINUX_H) from the cached test kernel'
+	@echo '  clean     remove the build dir'
+
+deps:
+	$(Q)scripts/deps.sh all
+
+$(DEPS_STAMP): scripts/deps.sh
+	$(call msg,DEPS,toolchain)
+	$(Q)mkdir -p $(BUILD) && scripts/deps.sh toolchain && touch $@
+
+$(VMDEPS_STAMP): scripts/deps.sh
+	$(call msg,DEPS,qemu+kernel)
+	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && scripts/deps.sh kernel && touch $@
+
+vmlinux: $(VMDEPS_STAMP)
+	$(Q)scripts/gen-vmlinux.sh
+
+# BPF objects and skeletons. bpftool >= 7.5 emits `map->link` in struct_ops skeletons,
+# a field libbpf 1.4's bpf_map_skeleton lacks; libbpf walks the array by map_skel_sz, so
+# dropping that assignment is safe with either version.
+$(BUILD)/%.bpf.o: bpf/%.bpf.c include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.bpf.o: tests/vm/progs/%.bpf.c include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) | sed '/map\.link = \|->link = /d' >$@
+
+$(BUILD)/user/%.o: user/%.c include/*.h user/*.h $(SKELS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/scx_errata: $(BUILD)/user/scx_errata.o $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# unit tests link every user module except the entry point
+$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/unit.h include/*.h user/*.h | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/unit -c $< -o $@
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/vm/progs/%.c $(VMPROG_SKELS) $(USER_OBJS) include/*.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/vm/progs $< $(USER_OBJS) $(LDLIBS) -lpthread -o $@
+
+$(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S include/*.h
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D) && $(CC) -c -Iinclude -nostdlib -o $(@D)/$*.o $< && \
+		objcopy -O binary -j .text $(@D)/$*.o $@
+
+unit: $(BUILD)/unit-tests
+	$(Q)$(BUILD)/unit-tests
+
+VM_INPUTS := $(BUILD)/scx_errata $(VMPROGS) $(GUEST_BINS)
+
+vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
+	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))
+
+# The README's test command: unit tests, then the VM suite, one closing count.
+test: $(BUILD)/unit-tests $(VM_INPUTS) $(VMDEPS_STAMP)
+	$(Q)BUILD=$(BUILD) tests/run-all.sh
+
+demo: $(BUILD)/scx_errata $(VMPROGS)
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+bench: $(VM_INPUTS) $(VMDEPS_STAMP)
+	$(Q)BUILD=$(BUILD) tests/vm/run.sh --bench
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by the scx_errata BPF scheduler and its user-space loader. Only __u32-style
+ * types: the BPF side includes vmlinux.h first, user space includes <linux/types.h>.
+ */
+#ifndef SCX_ERRATA_H
+#define SCX_ERRATA_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+#include "scx_errata_abi.h"
+
+#define SCXE_MAX_CPUS		512u	/* size of per-CPU maps; more CPUs refuse to load */
+#define SCXE_MAX_TYPES		SCXE_ABI_MAX_TYPES
+#define SCXE_NO_TYPE		0xffu
+
+/*
+ * DSQ ids. Every CPU consumes its own per-CPU queue and the fence queue of its type; the
+ * shared queues of all types are open to every CPU (own type first, others by vtime).
+ */
+#define SCXE_DSQ_SHARED(t)	(0x100ull + (t))	/* unfenced tasks, by type of last CPU */
+#define SCXE_DSQ_FENCE(t)	(0x200ull + (t))	/* fenced vCPUs: only CPUs of type t */
+#define SCXE_DSQ_CPU(c)		(0x10000ull + (c))	/* pinned tasks and same-cpu fences */
+
+/* Per-CPU description filled by user space before attach (map "cpu_info"). */
+struct scxe_cpu_info {
+	__u32	type;		/* index into "types", SCXE_NO_TYPE for absent CPUs */
+	__u32	capacity;	/* 1..1024 */
+	__u32	package;
+	__u32	cluster;	/* arm64 cluster_id, x86 module/die; -1 when unknown */
+	__u32	llc;		/* id of the last-level cache this CPU shares */
+	__u32	flags;		/* SCXE_CPU_* */
+	__u64	midr;		/* arm64 MIDR_EL1 (x86: CPUID.1.EAX) */
+	__u64	revidr;		/* arm64 REVIDR_EL1 */
+};
+
+#define SCXE_CPU_PRESENT	(1u << 0)
+#define SCXE_CPU_ONLINE		(1u << 1)	/* online when user space looked */
+
+/*
+ * Per-vCPU task storage (map "vcpus"), written by user space once per registration with
+ * bpf_map_update_elem(pidfd of the vCPU thread). `slot` points into the daemon's own
+ * MAP_SHARED mapping of the VM's file; the kernel pins that page and BPF sees the guest's
+ * stores directly. The fields after `armed` are the scheduler's and are reset on update.
+ */
+#ifdef __bpf__
+#define SCXE_UPTR(type, name)	type __attribute__((btf_type_tag("uptr"))) *name
+#else
+#define SCXE_UPTR(type, name)	type *name
+#endif
+
+struct scxe_vcpu_ctx {
+	SCXE_UPTR(struct scxe_slot, slot);
+	__u32	vm_id;		/* daemon's index of the VM */
+	__u32	vcpu;		/* slot index */
+	__u32	armed;		/* the host's authority; the slot's copy is only informational */
+	/* scheduler-private from here on */
+	__u32	fence_type;	/* type the current window is held on */
+	__s32	fence_cpu;	/* CPU the current window is held on (same-cpu mode) */
+	__u32	seen_seq;	/* slot->window_seq when the hold clock started */
+	__u64	hold_start;	/* when the scheduler first saw the current window, ns */
+	__u32	state;		/* SCXE_VS_* */
+	__u32	last_cpu;	/* CPU of the previous run, for move accounting */
+};
+
+#define SCXE_VS_IN_WINDOW	(1u << 0)	/* flag was set when last sampled */
+#define SCXE_VS_EXPIRED		(1u << 1)	/* this window outlived max_hold */
+#define SCXE_VS_FENCED		(1u << 2)	/* last placement was fenced */
+#define SCXE_VS_RAN		(1u << 3)	/* has run at least once since registration */
+
+/* Counters: per-CPU array "stats", summed by user space. */
+enum scxe_stat {
+	SCXE_STAT_LOCAL,		/* direct to an idle CPU's local queue at wake-up */
+	SCXE_STAT_SHARED,		/* queued on a shared type queue */
+	SCXE_STAT_PINNED,		/* queued on a per-CPU queue (single-CPU affinity) */
+	SCXE_STAT_STEAL,		/* dispatched from another type's shared queue */
+	SCXE_STAT_FENCED,		/* fenced placements (wake-up, enqueue) */
+	SCXE_STAT_FENCE_SWITCHOUT,	/* a vCPU stopped while inside an armed window */
+	SCXE_STAT_FORCED,		/* fenced vCPU moved off its type/CPU (affinity, hotplug) */
+	SCXE_STAT_EXPIRED,		/* holds released after max_hold */
+	SCXE_STAT_XTYPE_FREE,		/* vCPU moved across types while unfenced */
+	SCXE_STAT_RESCUE,		/* taken from a queue whose CPUs all went offline */
+	SCXE_NR_STATS,
+};
+
+/* ops.exit information copied out for the loader's "EXIT: reason (msg)" line. */
+#define SCXE_EXIT_REASON_LEN	128
+#define SCXE_EXIT_MSG_LEN	1024
+
+struct scxe_exit_info {
+	__s32	kind;		/* enum scx_exit_kind; 0 while running */
+	__u32	pad;
+	__s64	exit_code;
+	char	reason[SCXE_EXIT_REASON_LEN];
+	char	msg[SCXE_EXIT_MSG_LEN];
+};
+
+#endif /* SCX_ERRATA_H */

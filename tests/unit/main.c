@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Runner for the registered unit tests: TAP lines, then "N passed, N failed". */
+#include <stdarg.h>
+#include <stdlib.h>
+#include "unit.h"
+
+static struct unit_test *head, **tail = &head;
+static int cur_failed;
+
+void unit_register(struct unit_test *t)
+{
+	/* constructors run in link order; keep it so output is stable */
+	*tail = t;
+	tail = &t->next;
+}
+
+void unit_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("#   %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	cur_failed = 1;
+}
+
+const char *unit_fixtures(void)
+{
+	const char *d = getenv("SCXE_FIXTURES");
+
+	return d ? d : "tests/fixtures";
+}
+
+static int selected(const char *name, int argc, char **argv)
+{
+	if (argc < 2)
+		return 1;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int n = 0, passed = 0, failed = 0;
+	struct unit_test *t;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: %s [TEST...]   run all unit tests, or the named ones\n", argv[0]);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--list")) {
+		for (t = head; t; t = t->next)
+			printf("%s\n", t->name);
+		return 0;
+	}
+	for (t = head; t; t = t->next)
+		n += selected(t->name, argc, argv);
+	if (!n) {
+		fprintf(stderr, "unit: no test matches; see --list\n");
+		return 1;
+	}
+	printf("TAP version 13\n1..%d\n", n);
+	n = 0;
+	for (t = head; t; t = t->next) {
+		if (!selected(t->name, argc, argv))
+			continue;
+		cur_failed = 0;
+		fflush(stdout);
+		t->fn();
+		printf("%s %d - %s\n", cur_failed ? "not ok" : "ok", ++n, t->name);
+		if (cur_failed)
+			failed++;
+		else
+			passed++;
+	}
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

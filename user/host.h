@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host model: every possible CPU with its topology and identity, grouped into CPU types
+ * (the identity that decides errata). Filled from sysfs/procfs under a root directory, so a
+ * fixture tree that mirrors a machine's files is a complete input; --cpu-types overrides
+ * the grouping.
+ */
+#ifndef SCXE_HOST_H
+#define SCXE_HOST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "cpulist.h"
+#include "scx_errata.h"
+
+struct host_cpu {
+	bool	present;	/* in the possible list */
+	bool	online;
+	int	type;		/* index into host.type[], -1 before grouping */
+	__u32	capacity;	/* cpu_capacity, 1024 when the file is absent */
+	int	package, die, cluster, core, llc;	/* -1 when unknown */
+	bool	has_midr, has_revidr;
+	__u64	midr, revidr;	/* arm64 identification registers */
+	/* x86 identity (from /proc/cpuinfo and the hybrid PMU lists) */
+	__u32	x86_vendor;	/* 1 Intel, 2 AMD, 0 unknown */
+	__u32	x86_family, x86_model, x86_stepping;
+	__u32	core_kind;	/* enum scxe_core_kind */
+};
+
+struct host_type {
+	struct scxe_abi_type	abi;	/* name and identity, as published to guests */
+	struct cpuset		cpus;	/* possible CPUs of this type */
+};
+
+struct host {
+	char	root[PATH_MAX];		/* "" for "/" */
+	int	arch;			/* enum scxe_arch of the described machine */
+	int	nr_cpu_ids;		/* highest possible CPU + 1 */
+	struct cpuset possible, online;
+	struct host_cpu cpu[SCXE_MAX_CPUS];
+	int	nr_types;
+	struct host_type type[SCXE_MAX_TYPES];
+};
+
+/*
+ * Read the machine under root ("/" or NULL for the live one). Missing or malformed files give
+ * a one-line warning naming the file and the best result the rest allows; only a machine with
+ * no readable CPU list at all fails (-1 with err set).
+ */
+int host_read(struct host *h, const char *root, char *err, size_t errlen);
+
+/*
+ * Apply a --cpu-types SPEC ("0-1:big,2-3:little"): replaces the grouping, keeps topology.
+ * Every possible CPU must be named once. Returns 0, or -1 with err set and h unchanged.
+ */
+int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t errlen);
+
+/* Path under the host root, for readers in other modules. */
+const char *host_path(const struct host *h, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif
