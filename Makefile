@@ -99,6 +99,9 @@ $(BUILD)/user/%.o: user/%.c include/*.h user/*.h $(SKELS) | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
+# the errata table is assembled into the binary with .incbin
+$(BUILD)/user/errata_db_builtin.o: data/errata.db
+
 $(BUILD)/scx_errata: $(BUILD)/user/scx_errata.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -56,6 +56,12 @@ int host_read(struct host *h, const char *root, char *err, size_t errlen);
  */
 int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t errlen);
 
+/* Human name of an arm64 part ("Cortex-A76"), or NULL when the table does not know it. */
+const char *host_arm_part_name(unsigned int implementer, unsigned int part);
+
+/* CPUID.1.EAX signature of an x86 family/model/stepping (what scxe_abi_type.midr holds). */
+__u32 host_x86_signature(__u32 family, __u32 model, __u32 stepping);
+
 /* Path under the host root, for readers in other modules. */
 const char *host_path(const struct host *h, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

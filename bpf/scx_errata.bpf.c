@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_errata: a sched_ext scheduler for hosts with heterogeneous cores that keeps a vCPU
+ * thread on cores of one type while its guest is inside an errata window.
+ *
+ * Policy for every task: weighted virtual time. Runnable tasks wait in one shared queue per
+ * CPU type (the type of the CPU they last ran on), ordered by vtime. A CPU serves the lowest
+ * vtime among its own per-CPU queue, its type's fence queue and its type's shared queue, and
+ * takes from another type's shared queue when that head is older than its own by more than
+ * one slice, so load balances across types without giving up locality for nothing. Wake-ups
+ * go straight to an idle CPU when the kernel's idle tracking finds one (prev CPU, then its
+ * cache domain). Tasks that may run on one CPU only wait in that CPU's queue.
+ *
+ * The errata fence: a vCPU thread registered by user space has task storage with a pointer
+ * (uptr) to its slot in the VM's shared page. When the slot is armed (the host's authority
+ * is the copy in task storage, not the guest-writable one) and the guest's in_errata is
+ * non-zero, the window is anchored to the CPU the thread last ran on. Until the guest clears
+ * the flag, or the window outlives max_hold_ns, every placement keeps the thread on online,
+ * allowed CPUs of the anchor's type (same-type mode) or on the anchor CPU (same-cpu mode):
+ * select_cpu only picks idle CPUs of that set, enqueue parks it on a queue only those CPUs
+ * consume. Every time the thread starts running the scheduler writes the CPU's type into
+ * the slot, so the guest reads where its window runs.
+ *
+ * Limits: the fence yields to the kernel where it must. If affinity or hotplug leave no
+ * allowed CPU of the anchor type, the thread runs where it can and the move is counted as
+ * forced (the window is re-anchored there). While sched_ext is in bypass (loading,
+ * unloading, after an error) the kernel schedules from a global FIFO and nothing is fenced;
+ * user space marks the fence not live around those moments. The flag is sampled at
+ * scheduling events only; the guest's stores are never waited for.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "scx_errata.h"
+
+#define EINVAL 22
+#define ENOMEM 12
+
+char _license[] SEC("license") = "GPL";
+
+/* scx_bpf_error_bstr takes its arguments as an array of u64. */
+#define scx_bpf_error(fmt, args...)						\
+({										\
+	static char ___fmt[] = fmt;						\
+	unsigned long long ___param[___bpf_narg(args)];				\
+	_Pragma("GCC diagnostic push")						\
+	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
+	___bpf_fill(___param, args);						\
+	_Pragma("GCC diagnostic pop")						\
+	scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));			\
+})
+
+/* struct_ops callbacks take their arguments through a u64 context array */
+#define ERRATA_OP(name, args...)	SEC("struct_ops/" #name) BPF_PROG(name, ##args)
+#define ERRATA_OP_SLEEPABLE(name, args...) SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
+
+/* Settings, written by user space between open and load. */
+const volatile __u32 nr_cpus = 1;		/* nr_cpu_ids */
+const volatile __u32 nr_types = 1;
+const volatile __u64 slice_ns = 5000000;	/* 5 ms */
+const volatile __u32 fence_mode = SCXE_MODE_SAME_TYPE;
+const volatile __u64 max_hold_ns = 50000000;	/* 0 = unlimited */
+/* Test hook: 1 = queue pinned tasks on a CPU they may not run on (must be ejected). */
+const volatile __u32 inject_fault = 0;
+
+struct scxe_exit_info exit_info;
+__u64 vtime_now;
+__u32 nr_offline;	/* CPUs offlined since attach; enables the rescue scan */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct scxe_cpu_info);
+} cpu_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_MAX_TYPES);
+	__type(key, __u32);
+	__type(value, struct scxe_abi_type);
+} types SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_ABI_MAX_ERRATA);
+	__type(key, __u32);
+	__type(value, struct scxe_abi_erratum);
+} errata SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCXE_NR_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct scxe_vcpu_ctx);
+} vcpus SEC(".maps");
+
+struct type_mask {
+	struct bpf_cpumask __kptr *online;	/* online CPUs of the type */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_MAX_TYPES);
+	__type(key, __u32);
+	__type(value, struct type_mask);
+} type_masks SEC(".maps");
+
+/*
+ * clang emits the uptr pointee as a forward declaration unless the type is used elsewhere
+ * in the object; the verifier only honours a uptr to a complete struct.
+ */
+struct scxe_slot scxe_slot_btf_anchor;
+
+static void stat_inc(enum scxe_stat s)
+{
+	__u32 key = s;
+	__u64 *c = bpf_map_lookup_elem(&stats, &key);
+
+	if (c)
+		(*c)++;
+}
+
+static struct scxe_cpu_info *cpu_at(__s32 cpu)
+{
+	__u32 key = (__u32)cpu & (SCXE_MAX_CPUS - 1);
+
+	if ((__u32)cpu >= nr_cpus)
+		return NULL;
+	return bpf_map_lookup_elem(&cpu_info, &key);
+}
+
+static __u32 type_of(__s32 cpu)
+{
+	struct scxe_cpu_info *ci = cpu_at(cpu);
+
+	return ci ? ci->type : 0;
+}
+
+static struct bpf_cpumask *online_of_type(__u32 t)
+{
+	struct type_mask *tm;
+	__u32 key = t & (SCXE_MAX_TYPES - 1);
+
+	if (t >= nr_types)
+		return NULL;
+	tm = bpf_map_lookup_elem(&type_masks, &key);
+	return tm ? tm->online : NULL;
+}
+
+static bool vtime_before(__u64 a, __u64 b)
+{
+	return (__s64)(a - b) < 0;
+}
+
+static __u64 task_vtime(struct task_struct *p)
+{
+	/* a task that slept keeps at most one slice of credit */
+	if (vtime_before(p->scx.dsq_vtime, vtime_now - slice_ns))
+		return vtime_now - slice_ns;
+	return p->scx.dsq_vtime;
+}
+
+static struct scxe_vcpu_ctx *vcpu_of(struct task_struct *p)
+{
+	return bpf_task_storage_get(&vcpus, p, NULL, 0);
+}
+
+/*
+ * Sample the guest's flag and run the window state machine. Returns true while the thread
+ * must be held on its anchor. Any value the guest writes is acceptable here: in_errata is
+ * only tested for zero and window_seq only compared.
+ */
+static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
+{
+	struct scxe_slot *s = v->slot;
+	__u32 flag, seq;
+
+	if (!s)
+		return false;
+	flag = *(volatile __u32 *)&s->in_errata;
+	seq = *(volatile __u32 *)&s->window_seq;
+	if (!flag) {
+		v->state &= ~(SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED);
+		return false;
+	}
+	if (!(v->state & SCXE_VS_IN_WINDOW) || seq != v->seen_seq) {
+		/* a new window: it began on the CPU the thread last ran on */
+		v->state = (v->state | SCXE_VS_IN_WINDOW) & ~SCXE_VS_EXPIRED;
+		v->seen_seq = seq;
+		v->hold_start = now;
+		v->fence_cpu = v->last_cpu;
+		v->fence_type = type_of(v->last_cpu);
+	}
+	if (!v->armed || !(v->state & SCXE_VS_RAN) || (v->state & SCXE_VS_EXPIRED))
+		return false;
+	if (max_hold_ns && now - v->hold_start > max_hold_ns) {
+		v->state |= SCXE_VS_EXPIRED;
+		stat_inc(SCXE_STAT_EXPIRED);
+		s->expired_holds++;
+		return false;
+	}
+	return true;
+}
+
+static bool cpu_usable(struct task_struct *p, __s32 cpu)
+{
+	const struct cpumask *online;
+	bool ok;
+
+	if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+		return false;
+	online = scx_bpf_get_online_cpumask();
+	ok = bpf_cpumask_test_cpu(cpu, online);
+	scx_bpf_put_cpumask(online);
+	return ok;
+}
+
+/*
+ * Whether the held thread can still be placed on its anchor. When not, the fence yields:
+ * the thread takes the general path and running() counts the forced move.
+ */
+static bool fence_placeable(struct task_struct *p, struct scxe_vcpu_ctx *v)
+{
+	struct bpf_cpumask *m;
+
+	if (fence_mode == SCXE_MODE_SAME_CPU)
+		return cpu_usable(p, v->fence_cpu);
+	m = online_of_type(v->fence_type);
+	return m && bpf_cpumask_intersects((const struct cpumask *)m, p->cpus_ptr);
+}
+
+/* The vCPU context when the thread must be held now, else NULL. */
+static struct scxe_vcpu_ctx *held(struct task_struct *p)
+{
+	struct scxe_vcpu_ctx *v = vcpu_of(p);
+
+	if (!v || !fence_hold(v, bpf_ktime_get_ns()) || !fence_placeable(p, v)) {
+		if (v)
+			v->state &= ~SCXE_VS_FENCED;
+		return NULL;
+	}
+	v->state |= SCXE_VS_FENCED;
+	return v;
+}
+
+static __s32 fenced_select(struct task_struct *p, struct scxe_vcpu_ctx *v, __s32 prev_cpu,
+			   __u64 wake_flags)
+{
+	struct bpf_cpumask *m;
+	__s32 cpu;
+
+	stat_inc(SCXE_STAT_FENCED);
+	if (fence_mode == SCXE_MODE_SAME_CPU) {
+		cpu = v->fence_cpu;
+		if (scx_bpf_test_and_clear_cpu_idle(cpu))
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+		return cpu;
+	}
+	m = online_of_type(v->fence_type);
+	if (!m)
+		return prev_cpu;
+	cpu = scx_bpf_select_cpu_and(p, prev_cpu, wake_flags, (const struct cpumask *)m, 0);
+	if (cpu >= 0) {
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+		return cpu;
+	}
+	/* nothing idle of the type: wait on a CPU of it, enqueue parks it on the fence queue */
+	if (type_of(prev_cpu) == v->fence_type && bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr))
+		return prev_cpu;
+	cpu = bpf_cpumask_any_and_distribute((const struct cpumask *)m, p->cpus_ptr);
+	return cpu < nr_cpus ? cpu : prev_cpu;
+}
+
+__s32 ERRATA_OP(errata_select_cpu, struct task_struct *p, __s32 prev_cpu, __u64 wake_flags)
+{
+	struct scxe_vcpu_ctx *v = held(p);
+	bool idle = false;
+	__s32 cpu;
+
+	if (v)
+		return fenced_select(p, v, prev_cpu, wake_flags);
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
+	if (idle) {
+		stat_inc(SCXE_STAT_LOCAL);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+	}
+	return cpu;
+}
+
+static void kick_idle_in(const struct cpumask *mask)
+{
+	__s32 cpu = scx_bpf_pick_idle_cpu(mask, 0);
+
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
+{
+	struct scxe_vcpu_ctx *v = held(p);
+	__u64 vtime = task_vtime(p);
+	__s32 cpu = scx_bpf_task_cpu(p);
+
+	if (v) {
+		stat_inc(SCXE_STAT_FENCED);
+		if (fence_mode == SCXE_MODE_SAME_CPU) {
+			scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_CPU(v->fence_cpu), slice_ns, vtime, enq_flags);
+			scx_bpf_kick_cpu(v->fence_cpu, SCX_KICK_IDLE);
+		} else {
+			struct bpf_cpumask *m = online_of_type(v->fence_type);
+
+			scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_FENCE(v->fence_type), slice_ns, vtime, enq_flags);
+			if (m)
+				kick_idle_in((const struct cpumask *)m);
+		}
+		return;
+	}
+
+	if (p->nr_cpus_allowed == 1) {
+		if (inject_fault == 1) {
+			/* deliberately broken: a CPU the task may not run on */
+			__s32 bad = (cpu + 1) % nr_cpus;
+
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | bad, slice_ns, enq_flags);
+			return;
+		}
+		stat_inc(SCXE_STAT_PINNED);
+		scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_CPU(cpu), slice_ns, vtime, enq_flags);
+		if (cpu != bpf_get_smp_processor_id())
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+
+	stat_inc(SCXE_STAT_SHARED);
+	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(type_of(cpu)), slice_ns, vtime, enq_flags);
+	kick_idle_in(p->cpus_ptr);
+}
+
+/* vtime of the first task of a queue; false when it is empty. */
+static bool head_vtime(__u64 dsq, __u64 *vt)
+{
+	struct task_struct *p;
+
+	if (bpf_ksym_exists(scx_bpf_dsq_peek)) {
+		p = scx_bpf_dsq_peek(dsq);
+		if (!p)
+			return false;
+		*vt = p->scx.dsq_vtime;
+		return true;
+	}
+	bpf_for_each(scx_dsq, p, dsq, 0) {
+		*vt = p->scx.dsq_vtime;
+		return true;
+	}
+	return false;
+}
+
+/* Consider dsq as the next source; keep the one whose head has the lowest vtime. */
+static void consider(__u64 dsq, __u64 *best, __u64 *best_vt, __u64 bias)
+{
+	__u64 vt;
+
+	if (!head_vtime(dsq, &vt))
+		return;
+	vt += bias;
+	if (*best == SCX_DSQ_INVALID || vtime_before(vt, *best_vt)) {
+		*best = dsq;
+		*best_vt = vt;
+	}
+}
+
+/* Queues nobody would serve because every CPU that may consume them went offline. */
+static bool rescue(void)
+{
+	__u32 t, c;
+
+	bpf_for(t, 0, nr_types) {
+		struct bpf_cpumask *m = online_of_type(t);
+
+		if (m && bpf_cpumask_empty((const struct cpumask *)m) &&
+		    scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(t)))
+			goto moved;
+	}
+	bpf_for(c, 0, nr_cpus) {
+		const struct cpumask *online = scx_bpf_get_online_cpumask();
+		bool off = !bpf_cpumask_test_cpu(c, online);
+
+		scx_bpf_put_cpumask(online);
+		if (off && scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c)))
+			goto moved;
+	}
+	return false;
+moved:
+	stat_inc(SCXE_STAT_RESCUE);
+	return true;
+}
+
+void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
+{
+	__u64 best = SCX_DSQ_INVALID, best_vt = 0, own = SCX_DSQ_INVALID;
+	__u32 my_type = type_of(cpu), t;
+
+	consider(SCXE_DSQ_CPU(cpu), &best, &best_vt, 0);
+	if (fence_mode == SCXE_MODE_SAME_TYPE)
+		consider(SCXE_DSQ_FENCE(my_type), &best, &best_vt, 0);
+	consider(SCXE_DSQ_SHARED(my_type), &best, &best_vt, 0);
+	own = best;
+	/* other types' waiters win only when older by more than a slice */
+	bpf_for(t, 0, nr_types) {
+		if (t != my_type)
+			consider(SCXE_DSQ_SHARED(t), &best, &best_vt, slice_ns);
+	}
+	if (best != SCX_DSQ_INVALID && scx_bpf_dsq_move_to_local(best)) {
+		if (best != own && best >= SCXE_DSQ_SHARED(0) && best < SCXE_DSQ_FENCE(0))
+			stat_inc(SCXE_STAT_STEAL);
+		return;
+	}
+	/* the chosen head may have been taken meanwhile or not be runnable here: sweep */
+	if (scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(cpu)))
+		return;
+	if (fence_mode == SCXE_MODE_SAME_TYPE && scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(my_type)))
+		return;
+	if (scx_bpf_dsq_move_to_local(SCXE_DSQ_SHARED(my_type)))
+		return;
+	bpf_for(t, 0, nr_types) {
+		if (t != my_type && scx_bpf_dsq_move_to_local(SCXE_DSQ_SHARED(t))) {
+			stat_inc(SCXE_STAT_STEAL);
+			return;
+		}
+	}
+	if (nr_offline)
+		rescue();
+}
+
+void ERRATA_OP(errata_running, struct task_struct *p)
+{
+	struct scxe_vcpu_ctx *v;
+	struct scxe_slot *s;
+	__s32 cpu;
+	__u32 t;
+
+	if (vtime_before(vtime_now, p->scx.dsq_vtime))
+		vtime_now = p->scx.dsq_vtime;
+
+	v = vcpu_of(p);
+	if (!v)
+		return;
+	cpu = bpf_get_smp_processor_id();
+	t = type_of(cpu);
+	if (v->state & SCXE_VS_FENCED) {
+		bool moved = fence_mode == SCXE_MODE_SAME_CPU ? cpu != v->fence_cpu : t != v->fence_type;
+
+		if (moved) {
+			struct scxe_slot *fs = v->slot;
+
+			/* the kernel left no choice (affinity, hotplug): follow it */
+			stat_inc(SCXE_STAT_FORCED);
+			if (fs)
+				fs->forced_moves++;
+			v->fence_cpu = cpu;
+			v->fence_type = t;
+		}
+	} else if ((v->state & SCXE_VS_RAN) && type_of(v->last_cpu) != t) {
+		stat_inc(SCXE_STAT_XTYPE_FREE);
+	}
+	v->last_cpu = cpu;
+	v->state |= SCXE_VS_RAN;
+	s = v->slot;
+	if (s) {
+		s->cur_type = t;
+		s->cur_cpu = cpu;
+		s->run_seq++;
+		s->armed = v->armed;
+	}
+}
+
+void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
+{
+	struct scxe_vcpu_ctx *v;
+
+	/* charge the slice used, scaled by weight (100 is nice 0) */
+	p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
+
+	v = vcpu_of(p);
+	if (v && fence_hold(v, bpf_ktime_get_ns())) {
+		struct scxe_slot *s = v->slot;
+
+		stat_inc(SCXE_STAT_FENCE_SWITCHOUT);
+		if (s)
+			s->fenced_switchouts++;
+	}
+}
+
+void ERRATA_OP(errata_enable, struct task_struct *p)
+{
+	p->scx.dsq_vtime = vtime_now;
+}
+
+static void set_online(__s32 cpu, bool online)
+{
+	struct bpf_cpumask *m = online_of_type(type_of(cpu));
+
+	if (!m) {
+		scx_bpf_error("cpu %d has type %u but no type mask", cpu, type_of(cpu));
+		return;
+	}
+	if (online)
+		bpf_cpumask_set_cpu(cpu, m);
+	else
+		bpf_cpumask_clear_cpu(cpu, m);
+}
+
+void ERRATA_OP(errata_cpu_online, __s32 cpu)
+{
+	set_online(cpu, true);
+}
+
+void ERRATA_OP(errata_cpu_offline, __s32 cpu)
+{
+	set_online(cpu, false);
+	__sync_fetch_and_add(&nr_offline, 1);
+}
+
+__s32 ERRATA_OP_SLEEPABLE(errata_init)
+{
+	const struct cpumask *online;
+	__u32 t, c;
+	__s32 ret;
+
+	if (nr_types < 1 || nr_types > SCXE_MAX_TYPES || nr_cpus < 1 || nr_cpus > SCXE_MAX_CPUS) {
+		scx_bpf_error("bad settings: %u types, %u cpus", nr_types, nr_cpus);
+		return -EINVAL;
+	}
+	bpf_for(c, 0, nr_cpus) {
+		struct scxe_cpu_info *ci = cpu_at(c);
+
+		if (!ci || ci->type >= nr_types) {
+			scx_bpf_error("cpu %u has no valid type (%u of %u)", c, ci ? ci->type : 0, nr_types);
+			return -EINVAL;
+		}
+		ret = scx_bpf_create_dsq(SCXE_DSQ_CPU(c), -1);
+		if (ret) {
+			scx_bpf_error("cannot create the queue of cpu %u: %d", c, ret);
+			return ret;
+		}
+	}
+	bpf_for(t, 0, nr_types) {
+		struct bpf_cpumask *m, *old;
+		struct type_mask *tm;
+		__u32 key = t;
+
+		ret = scx_bpf_create_dsq(SCXE_DSQ_SHARED(t), -1);
+		if (!ret)
+			ret = scx_bpf_create_dsq(SCXE_DSQ_FENCE(t), -1);
+		if (ret) {
+			scx_bpf_error("cannot create the queues of type %u: %d", t, ret);
+			return ret;
+		}
+		tm = bpf_map_lookup_elem(&type_masks, &key);
+		m = bpf_cpumask_create();
+		if (!tm || !m) {
+			if (m)
+				bpf_cpumask_release(m);
+			scx_bpf_error("cannot allocate the cpumask of type %u", t);
+			return -ENOMEM;
+		}
+		/* fill while we own the mask; once in the map it is only reachable under RCU */
+		online = scx_bpf_get_online_cpumask();
+		bpf_for(c, 0, nr_cpus) {
+			if (type_of(c) == t && bpf_cpumask_test_cpu(c, online))
+				bpf_cpumask_set_cpu(c, m);
+		}
+		scx_bpf_put_cpumask(online);
+		old = bpf_kptr_xchg(&tm->online, m);
+		if (old)
+			bpf_cpumask_release(old);
+	}
+	return 0;
+}
+
+void ERRATA_OP(errata_exit, struct scx_exit_info *ei)
+{
+	exit_info.exit_code = ei->exit_code;
+	bpf_probe_read_kernel_str(exit_info.reason, sizeof(exit_info.reason), ei->reason);
+	bpf_probe_read_kernel_str(exit_info.msg, sizeof(exit_info.msg), ei->msg);
+	/*
+	 * kind last: user space polls it, then reads the rest. BPF has no fence instruction;
+	 * the compiler barrier keeps the order and the kernel's exit path (irq work, then the
+	 * disable work) lies between this store and any reader on another CPU.
+	 */
+	asm volatile("" ::: "memory");
+	*(volatile __s32 *)&exit_info.kind = ei->kind;
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops errata_ops = {
+	.select_cpu	= (void *)errata_select_cpu,
+	.enqueue	= (void *)errata_enqueue,
+	.dispatch	= (void *)errata_dispatch,
+	.running	= (void *)errata_running,
+	.stopping	= (void *)errata_stopping,
+	.enable		= (void *)errata_enable,
+	.cpu_online	= (void *)errata_cpu_online,
+	.cpu_offline	= (void *)errata_cpu_offline,
+	.init		= (void *)errata_init,
+	.exit		= (void *)errata_exit,
+	.name		= "errata",
+};

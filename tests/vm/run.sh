@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Boot the cached sched_ext kernel under QEMU and run VM tests inside it.
+#
+#   tests/vm/run.sh [TEST...]     run the named tests (default: every test in tests/vm/TESTS)
+#   tests/vm/run.sh list          list the registered tests
+#   tests/vm/run.sh --bench       run the benchmarks instead (tests/vm/BENCH)
+#
+# Results come back over the serial console as "SCXE: ok N name" lines. The whole console is
+# kept in $BUILD/vm/console.log; on a failure, a crash or a hang the relevant lines are shown.
+# Exit status: 0 when every test passed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$top/build}
+CACHE="${SCX_ERRATA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scx_errata}"
+KDIR="$CACHE/kernel/current"
+VMDIR="$BUILD/vm"
+TABLE="$top/tests/vm/TESTS"
+BOOT_TIMEOUT=${SCXE_BOOT_TIMEOUT:-90}	# seconds until the guest says it is up
+MEM=${SCXE_VM_MEM:-1G}
+SMP=${SCXE_VM_SMP:-4}
+
+die() { echo "vmtest: $*" >&2; exit 1; }
+
+# name timeout description...; comments and blank lines skipped
+registered() { grep -v '^\s*\(#\|$\)' "$1" | awk '{print $1}'; }
+
+if [ "${1:-}" = list ]; then
+	grep -v '^\s*\(#\|$\)' "$TABLE" | awk '{t=$2; $1=$1; n=$1; $1=""; $2=""; sub(/^  /,""); printf "%-22s %4ss  %s\n", n, t, $0}'
+	exit 0
+fi
+# --cmd "COMMAND": boot and run one shell command instead of the tests (debugging, demo)
+guest_cmd=""
+if [ "${1:-}" = --cmd ]; then
+	guest_cmd="$2"
+	shift 2
+	set -- attach
+fi
+if [ "${1:-}" = --bench ]; then
+	TABLE="$top/tests/vm/BENCH"
+	shift
+fi
+
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || mapfile -t tests < <(registered "$TABLE")
+for t in "${tests[@]}"; do
+	registered "$TABLE" | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest T=list'"
+	[ -f "$top/tests/vm/cases/$t.sh" ] || die "test '$t' has no tests/vm/cases/$t.sh"
+done
+[ -f "$KDIR/vmlinuz" ] || die "no test kernel in $KDIR; run 'scripts/deps.sh kernel'"
+[ -x "$BUILD/scx_errata" ] || die "no $BUILD/scx_errata; run 'make'"
+
+# --- initramfs ---------------------------------------------------------------------------
+root="$VMDIR/root"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib,lib64,usr/bin,scxe/cases,scxe/bin,scxe/modules,scxe/guest}
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
+done
+
+# binaries with the shared libraries they need (the loader is dynamically linked)
+copy_bin() { # src dest
+	cp "$1" "$2"
+	ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+copy_bin "$BUILD/scx_errata" "$root/usr/bin/scx_errata"
+copy_bin "$(command -v bpftool)" "$root/usr/bin/bpftool"
+for p in "$BUILD"/tests/*; do
+	[ -f "$p" ] && [ -x "$p" ] && copy_bin "$p" "$root/scxe/bin/$(basename "$p")"
+done
+cp "$BUILD"/tests/guest/*.bin "$root/scxe/guest/" 2>/dev/null || true
+cp "$KDIR"/modules/*.ko "$root/scxe/modules/" 2>/dev/null || true
+cp "$top"/tests/vm/cases/*.sh "$root/scxe/cases/"
+cp "$top/tests/vm/lib.sh" "$top/tests/vm/runner.sh" "$root/scxe/"
+cp "$top/tests/vm/init" "$root/init"
+chmod +x "$root/init" "$root/scxe/runner.sh"
+: >"$root/scxe/tests"
+for t in "${tests[@]}"; do
+	grep -v '^\s*#' "$TABLE" | awk -v n="$t" '$1==n{print $1, $2}' >>"$root/scxe/tests"
+done
+if [ -n "$guest_cmd" ]; then
+	printf '%s\n' "$guest_cmd" >"$root/scxe/cmd"
+	echo "cmd 600" >"$root/scxe/tests"
+fi
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$VMDIR/initramfs.cpio.gz" || die "cannot pack the initramfs"
+
+# --- boot --------------------------------------------------------------------------------
+total=0
+while read -r _ to; do total=$((total + to + 5)); done <"$root/scxe/tests"
+limit=$((BOOT_TIMEOUT + total + 30))
+console="$VMDIR/console.log"
+
+boot() {
+	: >"$console"
+	# thread=single: multi-threaded TCG oopses now and then when sched_ext flips its static
+	# keys; no_timer_check: the IO-APIC timer check misfires under TCG.
+	timeout --foreground -k 5 "$limit" qemu-system-x86_64 -nographic -no-reboot -nodefaults \
+		-serial stdio -m "$MEM" -smp "$SMP" -cpu max -accel tcg,thread=single \
+		-kernel "$KDIR/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
+		-append "console=ttyS0 quiet panic=-1 no_timer_check loglevel=4 scxe.cmd=${SCXE_GUEST_CMD:-run}" \
+		 </dev/null 2>&1 | tr -d '\r' | sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$console" | grep --line-buffered -E '^(SCXE|#|ok|not ok)' || true
+}
+
+echo "vmtest: booting $(cat "$KDIR/version") with ${#tests[@]} test(s), limit ${limit}s"
+for attempt in 1 2; do
+	boot
+	grep -q '^SCXE: up' "$console" && break
+	echo "vmtest: the guest did not come up (attempt $attempt); last console lines:"
+	tail -n 15 "$console" | sed 's/^/    /'
+done
+
+passed=$(grep -c '^SCXE: ok ' "$console" || true)
+failed=$(grep -c '^SCXE: not ok ' "$console" || true)
+ran=$((passed + failed))
+if ! grep -q '^SCXE: done' "$console"; then
+	echo "vmtest: the guest stopped before finishing (crash, hang or timeout after ${limit}s):"
+	grep -nE 'Kernel panic|BUG:|Oops|sched_ext|watchdog|stall|Call Trace' "$console" | head -n 20 | sed 's/^/    /'
+	tail -n 25 "$console" | sed 's/^/    /'
+	failed=$((failed + ${#tests[@]} - ran))
+fi
+if [ "$failed" -gt 0 ]; then
+	echo "vmtest: failures; console: $console"
+	grep -nE 'sched_ext: BPF scheduler|Kernel panic|BUG:|Oops' "$console" | head -n 10 | sed 's/^/    /'
+fi
+echo "vm: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_errata: entry point. Subcommands:
+ *   run   load the scheduler and pair VMs (default when the first argument is an option)
+ *   info  show the host's CPU types and errata (no root needed)
+ */
+#include <stdio.h>
+#include <string.h>
+#include "info.h"
+#include "scx_errata_abi.h"
+#include "run.h"
+
+#ifndef SCXE_VERSION
+#define SCXE_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: scx_errata [run] [options]     load the scheduler (see 'scx_errata run -h')\n"
+"       scx_errata info [options]      CPU types and errata of this host (see 'scx_errata info -h')\n"
+"       scx_errata --version\n"
+"\n"
+"scx_errata keeps a vCPU thread on cores of one type while its guest is inside an errata\n"
+"window, and tells each guest which core type it runs on and which errata the host has.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+			usage(stdout);
+			return 0;
+		}
+		if (argc >= 2 && !strcmp(argv[1], "--version")) {
+			printf("scx_errata %s (shared-page ABI %u)\n", SCXE_VERSION, SCXE_ABI_VERSION);
+			return 0;
+		}
+		return run_main(argc, argv);
+	}
+	if (!strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "info"))
+		return info_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "scx_errata: unknown command '%s'; try 'scx_errata -h'\n", argv[1]);
+	return 1;
+}
