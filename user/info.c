@@ -31,12 +31,6 @@ struct info_opts {
 };
 
 /* Everything info prints, gathered first so a failure never leaves half an output. */
-struct info_state {
-	struct host host;
-	struct errata_db db;
-	struct host_knowledge k;
-};
-
 static int fail(const struct info_opts *o, const char *msg, const char *hint)
 {
 	if (o->json) {
@@ -109,7 +103,7 @@ static void types_of_mask(const struct host *h, __u32 mask, char *buf, size_t le
 					h->type[t].abi.name);
 }
 
-static void print_table(const struct info_state *s)
+static void print_table(const struct host_view *s)
 {
 	const struct host *h = &s->host;
 	const struct host_knowledge *k = &s->k;
@@ -213,7 +207,7 @@ static void json_types(struct json *j, const struct host *h, __u32 mask)
 	json_end(j);
 }
 
-static void print_json(const struct info_state *s)
+static void print_json(const struct host_view *s)
 {
 	const struct host *h = &s->host;
 	const struct host_knowledge *k = &s->k;
@@ -397,7 +391,7 @@ int info_main(int argc, char **argv)
 {
 	static const char hint[] = "see 'scx_errata info -h'";
 	struct info_opts o = { 0 };
-	struct info_state *s;
+	struct host_view *s;
 	char err[512];
 	int rc;
 
@@ -415,14 +409,10 @@ int info_main(int argc, char **argv)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return fail(&o, "out of memory", NULL);
-	if (host_read(&s->host, o.root, err, sizeof(err)) ||
-	    (o.cpu_types && host_apply_cpu_types(&s->host, o.cpu_types, err, sizeof(err))) ||
-	    (o.db_path ? errata_db_load(&s->db, o.db_path, err, sizeof(err)) :
-			 errata_db_load_builtin(&s->db, err, sizeof(err)))) {
+	if (host_view_load(s, o.root, o.cpu_types, o.db_path, err, sizeof(err))) {
 		free(s);
 		return fail(&o, err, NULL);
 	}
-	knowledge_build(&s->host, &s->db, &s->k);
 	if (o.json)
 		print_json(s);
 	else

@@ -248,3 +248,16 @@ const char *knowledge_source_name(int source)
 	return source == SCXE_SRC_CPU_TYPE ? "cpu-type" : source == SCXE_SRC_DEVICETREE ? "devicetree" :
 	       source == SCXE_SRC_ACPI ? "acpi" : "unknown";
 }
+
+int host_view_load(struct host_view *v, const char *root, const char *cpu_types,
+		   const char *db_path, char *err, size_t errlen)
+{
+	if (host_read(&v->host, root, err, errlen))
+		return -1;
+	if (cpu_types && host_apply_cpu_types(&v->host, cpu_types, err, errlen))
+		return -1;
+	if (db_path ? errata_db_load(&v->db, db_path, err, errlen) :
+		      errata_db_load_builtin(&v->db, err, errlen))
+		return -1;
+	return knowledge_build(&v->host, &v->db, &v->k);
+}

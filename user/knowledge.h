@@ -51,4 +51,18 @@ void knowledge_to_abi(const struct host_knowledge *k, const struct host *h,
 
 const char *knowledge_source_name(int source);
 
+/* Everything known of a host: its model, the database, the matches. About 1 MiB: heap it. */
+struct host_view {
+	struct host		host;
+	struct errata_db	db;
+	struct host_knowledge	k;
+};
+
+/*
+ * host_read under root, then --cpu-types (NULL: keep detection), the database (NULL: the
+ * built-in one) and knowledge_build. Returns 0, or -1 with err set.
+ */
+int host_view_load(struct host_view *v, const char *root, const char *cpu_types,
+		   const char *db_path, char *err, size_t errlen);
+
 #endif

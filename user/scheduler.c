@@ -110,7 +110,7 @@ struct sched *sched_open(const struct sched_cfg *cfg, const struct host *h)
 	return s;
 }
 
-static int fill_maps(struct sched *s, const struct host *h)
+static int fill_maps(struct sched *s, const struct host *h, const struct scxe_shm_hdr *kn)
 {
 	for (int c = 0; c < h->nr_cpu_ids; c++) {
 		const struct host_cpu *hc = &h->cpu[c];
@@ -134,12 +134,18 @@ static int fill_maps(struct sched *s, const struct host *h)
 			return -1;
 		}
 	}
-	for (int t = 0; t < h->nr_types; t++) {
-		__u32 key = t;
-
-		if (bpf_map__update_elem(s->skel->maps.types, &key, sizeof(key), &h->type[t].abi,
-					 sizeof(h->type[t].abi), 0)) {
-			log_err("cannot fill types for type %d: %s", t, strerror(errno));
+	/* the same records the guests get, so bpftool and guests agree */
+	for (__u32 t = 0; t < kn->nr_types && t < SCXE_MAX_TYPES; t++) {
+		if (bpf_map__update_elem(s->skel->maps.types, &t, sizeof(t), &kn->types[t],
+					 sizeof(kn->types[t]), 0)) {
+			log_err("cannot fill types for type %u: %s", t, strerror(errno));
+			return -1;
+		}
+	}
+	for (__u32 i = 0; i < kn->nr_errata && i < SCXE_ABI_MAX_ERRATA; i++) {
+		if (bpf_map__update_elem(s->skel->maps.errata, &i, sizeof(i), &kn->errata[i],
+					 sizeof(kn->errata[i]), 0)) {
+			log_err("cannot fill errata entry %u: %s", i, strerror(errno));
 			return -1;
 		}
 	}
@@ -185,7 +191,7 @@ static int pin_maps(struct sched *s)
 	return 0;
 }
 
-int sched_load(struct sched *s, const struct host *h)
+int sched_load(struct sched *s, const struct host *h, const struct scxe_shm_hdr *knowledge)
 {
 	int err = scx_errata__load(s->skel);
 
@@ -193,7 +199,7 @@ int sched_load(struct sched *s, const struct host *h)
 		log_err("cannot load the BPF scheduler: %s (run with -v for the verifier log)", strerror(-err));
 		return -1;
 	}
-	if (fill_maps(s, h))
+	if (fill_maps(s, h, knowledge))
 		return -1;
 	if (s->want_pin && pin_maps(s))
 		return -1;

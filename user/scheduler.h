@@ -24,7 +24,8 @@ struct sched;
 
 /* Each returns NULL/-1 after printing one line that says what failed and what to try. */
 struct sched *sched_open(const struct sched_cfg *cfg, const struct host *h);
-int sched_load(struct sched *s, const struct host *h);
+/* Load, then fill cpu_info from h and types/errata from the knowledge tables of a header. */
+int sched_load(struct sched *s, const struct host *h, const struct scxe_shm_hdr *knowledge);
 int sched_attach(struct sched *s);
 /* Unregister; waits briefly for ops.exit so the exit record can be reported. */
 void sched_detach(struct sched *s);

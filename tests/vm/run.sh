@@ -14,7 +14,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 CACHE="${SCX_ERRATA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scx_errata}"
 KDIR="$CACHE/kernel/current"
-VMDIR="$BUILD/vm"
+VMDIR="$BUILD/vm/run.$$"	# per run: several runs may share a build dir
 TABLE="$top/tests/vm/TESTS"
 BOOT_TIMEOUT=${SCXE_BOOT_TIMEOUT:-90}	# seconds until the guest says it is up
 MEM=${SCXE_VM_MEM:-1G}
@@ -52,7 +52,8 @@ done
 
 # --- initramfs ---------------------------------------------------------------------------
 root="$VMDIR/root"
-rm -rf "$root"
+rm -rf "$VMDIR"
+trap 'rm -rf "$root" "$VMDIR/initramfs.cpio.gz"' EXIT
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib,lib64,usr/bin,scxe/cases,scxe/bin,scxe/modules,scxe/guest}
 cp /bin/busybox "$root/bin/busybox"
 for app in $("$root/bin/busybox" --list); do
@@ -94,6 +95,7 @@ total=0
 while read -r _ to; do total=$((total + to + 5)); done <"$root/scxe/tests"
 limit=$((BOOT_TIMEOUT + total + 30))
 console="$VMDIR/console.log"
+ln -sfn "run.$$/console.log" "$BUILD/vm/console.log"
 
 boot() {
 	: >"$console"

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The per-VM shared file: creation, validation, mapping and host-side writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "vm.h"
+
+int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':'), *path, *tids;
+	char *end;
+	long pid;
+	size_t n;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	pid = strtol(spec, &end, 10);
+	if (!colon || end != colon || pid <= 0) {
+		snprintf(err, errlen, "--vm '%s' is not PID:PATH (e.g. 4242:/dev/shm/scx_errata.vm0)", spec);
+		return -1;
+	}
+	vm->pid = pid;
+	path = colon + 1;
+	tids = strchr(path, ':');
+	n = tids ? (size_t)(tids - path) : strlen(path);
+	if (n == 0 || n >= sizeof(vm->path) || path[0] != '/') {
+		snprintf(err, errlen, "--vm '%s': the shared file must be an absolute path", spec);
+		return -1;
+	}
+	memcpy(vm->path, path, n);
+	vm->path[n] = '\0';
+	if (!tids)
+		return 0;
+	for (const char *p = tids + 1; *p; ) {
+		long tid = strtol(p, &end, 10);
+
+		if (end == p || tid <= 0 || (*end && *end != ',')) {
+			snprintf(err, errlen, "--vm '%s': vCPU thread list must be TID,TID,... in vCPU order", spec);
+			return -1;
+		}
+		if (vm->nr_tids == (int)SCXE_ABI_MAX_SLOTS) {
+			snprintf(err, errlen, "--vm '%s': more than %u vCPU threads", spec, SCXE_ABI_MAX_SLOTS);
+			return -1;
+		}
+		vm->explicit_tids[vm->nr_tids++] = tid;
+		p = *end ? end + 1 : end;
+	}
+	if (!vm->nr_tids) {
+		snprintf(err, errlen, "--vm '%s': empty vCPU thread list after the path", spec);
+		return -1;
+	}
+	return 0;
+}
+
+/* Smallest power-of-two file that holds n slots (ivshmem BARs must be a power of two). */
+static size_t file_size_for(__u32 n)
+{
+	size_t need = SCXE_ABI_FILE_SIZE(n), size = SCXE_ABI_HDR_SIZE;
+
+	while (size < need)
+		size <<= 1;
+	return size;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i])
+			return false;
+	return true;
+}
+
+static void init_layout(struct vm *vm)
+{
+	struct scxe_shm_hdr *h = vm->hdr;
+
+	h->version = SCXE_ABI_VERSION;
+	h->hdr_size = SCXE_ABI_HDR_SIZE;
+	h->total_size = vm->size;
+	h->slot_size = SCXE_ABI_SLOT_SIZE;
+	h->slot_offset = SCXE_ABI_HDR_SIZE;
+	h->nr_slots = vm->nr_slots;
+	for (__u32 i = 0; i < vm->nr_slots; i++) {
+		struct scxe_slot *s = vm_slot(vm, i);
+
+		s->cur_type = SCXE_ABI_TYPE_NONE;
+		s->cur_cpu = SCXE_ABI_TYPE_NONE;
+	}
+	/* magic last: a reader that sees it sees a complete layout */
+	__atomic_store_n(&h->magic, SCXE_ABI_MAGIC, __ATOMIC_RELEASE);
+}
+
+int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
+{
+	struct stat st;
+	__u32 want = min_slots > VM_DEFAULT_SLOTS ? min_slots : VM_DEFAULT_SLOTS;
+	int fd;
+
+	if (want > SCXE_ABI_MAX_SLOTS) {
+		snprintf(err, errlen, "%s: %u vCPUs exceed the ABI's %u slots", vm->path, want, SCXE_ABI_MAX_SLOTS);
+		return -1;
+	}
+	fd = open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd >= 0) {
+		vm->created = true;
+		if (ftruncate(fd, file_size_for(want))) {
+			snprintf(err, errlen, "cannot size %s: %s", vm->path, strerror(errno));
+			close(fd);
+			unlink(vm->path);
+			return -1;
+		}
+	} else if (errno == EEXIST) {
+		fd = open(vm->path, O_RDWR | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s (is it on tmpfs, and writable by root?)",
+			 vm->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || st.st_size < (off_t)(SCXE_ABI_HDR_SIZE + SCXE_ABI_SLOT_SIZE)) {
+		snprintf(err, errlen, "%s is %lld bytes, too small for the header and one slot (need >= %u)",
+			 vm->path, (long long)st.st_size, SCXE_ABI_HDR_SIZE + SCXE_ABI_SLOT_SIZE);
+		goto fail;
+	}
+	vm->size = st.st_size;
+	vm->hdr = mmap(NULL, vm->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (vm->hdr == MAP_FAILED) {
+		vm->hdr = NULL;
+		snprintf(err, errlen, "cannot map %s: %s", vm->path, strerror(errno));
+		goto fail;
+	}
+	vm->fd = fd;
+	vm->nr_slots = (vm->size - SCXE_ABI_HDR_SIZE) / SCXE_ABI_SLOT_SIZE;
+	if (vm->nr_slots > SCXE_ABI_MAX_SLOTS)
+		vm->nr_slots = SCXE_ABI_MAX_SLOTS;
+	if (vm->hdr->magic == 0 && all_zero(vm->hdr, SCXE_ABI_HDR_SIZE)) {
+		init_layout(vm);
+	} else if (vm->hdr->magic != SCXE_ABI_MAGIC) {
+		snprintf(err, errlen, "%s is not an scx_errata shared file (magic 0x%08x); left untouched, pass another path",
+			 vm->path, vm->hdr->magic);
+		goto fail_unmap;
+	} else if (vm->hdr->version != SCXE_ABI_VERSION) {
+		snprintf(err, errlen, "%s has ABI version %u, this daemon writes %u; recreate the file",
+			 vm->path, vm->hdr->version, SCXE_ABI_VERSION);
+		goto fail_unmap;
+	} else if (vm->hdr->slot_offset != SCXE_ABI_HDR_SIZE || vm->hdr->slot_size != SCXE_ABI_SLOT_SIZE) {
+		snprintf(err, errlen, "%s has a foreign slot layout (offset %u size %u); recreate the file",
+			 vm->path, vm->hdr->slot_offset, vm->hdr->slot_size);
+		goto fail_unmap;
+	} else {
+		/* ours, from an earlier run: take over, keep the guest-written fields */
+		vm->hdr->total_size = vm->size;
+		vm->hdr->nr_slots = vm->nr_slots;
+	}
+	if (vm->nr_slots < min_slots) {
+		snprintf(err, errlen, "%s has %u slots but the VM has %u vCPUs; recreate it larger",
+			 vm->path, vm->nr_slots, min_slots);
+		goto fail_unmap;
+	}
+	return 0;
+
+fail_unmap:
+	munmap(vm->hdr, vm->size);
+	vm->hdr = NULL;
+	vm->fd = -1;
+fail:
+	close(fd);
+	if (vm->created)
+		unlink(vm->path);
+	vm->created = false;
+	return -1;
+}
+
+static void seq_begin(struct scxe_shm_hdr *h)
+{
+	__u32 seq = h->seq;
+
+	__atomic_store_n(&h->seq, seq | 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void seq_end(struct scxe_shm_hdr *h)
+{
+	__atomic_store_n(&h->seq, (h->seq | 1) + 1, __ATOMIC_RELEASE);
+}
+
+void vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u32 max_hold_us,
+		bool live)
+{
+	struct scxe_shm_hdr *h = vm->hdr;
+
+	seq_begin(h);
+	h->mode = mode;
+	h->max_hold_us = max_hold_us;
+	h->host_pid = getpid();
+	h->nr_types = tmpl->nr_types;
+	h->nr_errata = tmpl->nr_errata;
+	h->knowledge_flags = tmpl->knowledge_flags;
+	memcpy(h->types, tmpl->types, sizeof(h->types));
+	memcpy(h->errata, tmpl->errata, sizeof(h->errata));
+	h->fence_live = live;
+	seq_end(h);
+}
+
+void vm_disarm(struct vm *vm)
+{
+	if (!vm->hdr)
+		return;
+	/* not live first: a guest checking both sees no guarantee as early as possible */
+	__atomic_store_n(&vm->hdr->fence_live, 0, __ATOMIC_RELEASE);
+	for (__u32 i = 0; i < vm->nr_slots; i++)
+		__atomic_store_n(&vm_slot(vm, i)->armed, 0, __ATOMIC_RELEASE);
+}
+
+void vm_close(struct vm *vm)
+{
+	if (vm->hdr)
+		munmap(vm->hdr, vm->size);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->hdr = NULL;
+	vm->fd = -1;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VM paired with the daemon: its shared file (header page + vCPU slots, see
+ * include/scx_errata_abi.h) mapped here, and the host threads that run its vCPUs.
+ */
+#ifndef SCXE_VM_H
+#define SCXE_VM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "scx_errata_abi.h"
+
+#define VM_DEFAULT_SLOTS	64u	/* a new file: 64 slots = 8 KiB, a power of two for PCI BARs */
+
+struct vm {
+	int	id;			/* daemon's index, passed to BPF */
+	pid_t	pid;			/* the VMM process */
+	char	path[PATH_MAX];		/* the shared file */
+	int	nr_tids;		/* explicit vCPU tids (PID:PATH:TID,...), 0 = find by name */
+	pid_t	explicit_tids[SCXE_ABI_MAX_SLOTS];
+	int	fd;
+	size_t	size;
+	struct scxe_shm_hdr *hdr;	/* start of the MAP_SHARED mapping */
+	__u32	nr_slots;
+	bool	created;		/* this run created the file (it stays: the VMM maps it) */
+	bool	gone;			/* the VMM process exited */
+	pid_t	registered[SCXE_ABI_MAX_SLOTS];	/* tid registered for each slot, 0 = none */
+};
+
+/* "PID:PATH" or "PID:PATH:TID,TID,..." (tids in vCPU index order). */
+int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen);
+
+/*
+ * Open the shared file, creating it (mode 0660) with VM_DEFAULT_SLOTS slots, or with enough
+ * for min_slots, when it does not exist. An existing file must be empty (all zero: a VMM
+ * created it) or already carry our magic and a known major version; anything else is left
+ * untouched and reported. Returns 0 or -1 with err set.
+ */
+int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen);
+
+static inline struct scxe_slot *vm_slot(const struct vm *vm, __u32 i)
+{
+	return (struct scxe_slot *)((char *)vm->hdr + vm->hdr->slot_offset + i * SCXE_ABI_SLOT_SIZE);
+}
+
+/*
+ * Rewrite the host-written header fields under the seqlock: tmpl supplies the knowledge
+ * tables (types, errata); mode and max hold describe the fence; live says whether it is
+ * enforced now.
+ */
+void vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u32 max_hold_us,
+		bool live);
+
+/* Mark the fence not live and every slot unarmed: the guest must assume nothing. */
+void vm_disarm(struct vm *vm);
+
+void vm_close(struct vm *vm);
+
+#endif
