@@ -614,7 +614,7 @@ int host_read(struct host *h, const char *root, char *err, size_t errlen)
 		h->arch = SCXE_ARCH_X86;
 #endif
 	}
-	if (read_list(h, "/sys/devices/system/cpu/possible", &h->possible, true) ||
+	if (read_list(h, "/sys/devices/system/cpu/possible", &h->possible, false) ||
 	    cpuset_count(&h->possible) == 0) {
 		snprintf(err, errlen, "no cpus found in %s; is that a sysfs tree?",
 			 host_path(h, path, sizeof(path), "/sys/devices/system/cpu/possible"));

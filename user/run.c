@@ -112,7 +112,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		.enforce = true,
 	};
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "V:m:H:nt:d:s:i:vh", longopts, NULL)) != -1) {
+	opterr = 0;	/* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":V:m:H:nt:d:s:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			if (o->nr_vms == MAX_VMS) {
@@ -178,8 +179,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'h':
 			usage(stdout);
 			return 2;
+		case ':':
+			log_err("option '%s' needs a value; see 'scx_errata run -h'", argv[optind - 1]);
+			return 1;
 		default:
-			fprintf(stderr, "scx_errata: see 'scx_errata run -h'\n");
+			log_err("unknown option '%s'; see 'scx_errata run -h'", argv[optind - 1]);
 			return 1;
 		}
 	}

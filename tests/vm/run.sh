@@ -105,7 +105,7 @@ boot() {
 		-serial stdio -m "$MEM" -smp "$SMP" -cpu max -accel tcg,thread=single \
 		-kernel "$KDIR/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
 		-append "console=ttyS0 quiet panic=-1 no_timer_check loglevel=4 scxe.cmd=${SCXE_GUEST_CMD:-run}" \
-		 </dev/null 2>&1 | tr -d '\r' | sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$console" | grep --line-buffered -E '^(SCXE|#|ok|not ok)' || true
+		 </dev/null 2>&1 | sed -u 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$console" | grep --line-buffered -E '^(SCXE|#|ok|not ok)' || true
 }
 
 echo "vmtest: booting $(cat "$KDIR/version") with ${#tests[@]} test(s), limit ${limit}s"
@@ -128,6 +128,10 @@ fi
 if [ "$failed" -gt 0 ]; then
 	echo "vmtest: failures; console: $console"
 	grep -nE 'sched_ext: BPF scheduler|Kernel panic|BUG:|Oops' "$console" | head -n 10 | sed 's/^/    /'
+fi
+if [ -n "$guest_cmd" ]; then
+	grep -q '^SCXE: done' "$console"	# a command run: the guest finishing is success
+	exit
 fi
 echo "vm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,819 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e_vmm: a minimal VMM for the end-to-end test of the errata fence, on the KVM API.
+ *
+ * It runs N real vCPUs whose guest code (tests/vm/guest/errata_loop.S) enters and leaves
+ * errata windows in a loop through the scx_errata shared file, mapped as guest memory like
+ * an ivshmem BAR. The vCPU threads are named "vcpuN" so `scx_errata run --vm PID:PATH`
+ * finds and registers them. Competing threads force migrations. An independent observer
+ * (e2e_observer.bpf.c, sched_switch) judges every switch-out/switch-in of the vCPU threads
+ * through the VMM's own mappings of the slots and scratch pages, and the run ends with one
+ * line for the test scripts:
+ *
+ *   e2e: mode=M enforcement=on|off windows=N fenced_switchouts=N violations=N
+ *        unfenced_cross_type_moves=N type_mismatches=N          (one line)
+ *
+ * enforcement says what the host did (header fence_live and every slot armed during the
+ * whole measurement), not what was asked. Further "e2e-*:" lines give details.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "host.h"
+#include "scx_errata_abi.h"
+#include "e2e_guest.h"
+#include "e2e_observer.skel.h"
+
+/* the offsets tests/vm/guest/errata_loop.S hard-codes */
+_Static_assert(offsetof(struct scxe_slot, in_errata) == 0, "guest SLOT_IN_ERRATA");
+_Static_assert(offsetof(struct scxe_slot, cur_type) == 20, "guest SLOT_CUR_TYPE");
+_Static_assert(offsetof(struct e2e_scratch, seen) == 0, "guest SCR_SEEN");
+_Static_assert(offsetof(struct e2e_scratch, windows) == 4, "guest SCR_WINDOWS");
+_Static_assert(offsetof(struct e2e_scratch, spin_in) == 8, "guest SCR_SPIN_IN");
+_Static_assert(offsetof(struct e2e_scratch, spin_out) == 12, "guest SCR_SPIN_OUT");
+_Static_assert(offsetof(struct e2e_scratch, ctl) == 16, "guest SCR_CTL");
+_Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2, "guest CTL_* bits");
+/* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
+_Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
+_Static_assert(E2E_SCRATCH_GPA + E2E_MAX_VCPUS * E2E_PAGE <= E2E_RAM_SIZE, "scratch fits RAM");
+
+#define KVM_API_VERSION_EXPECTED 12	/* stable since Linux 2.6.22 */
+#define REAL_MODE_LIMIT		0x100000u	/* 1 MiB: what segment:offset can address */
+#define X86_RFLAGS_FIXED	0x2u		/* bit 1 of RFLAGS always reads as one */
+#define GUEST_DEFAULT		"/scxe/guest/errata_loop.bin"
+#define TICK_MS			100		/* main loop: thresholds, enforcement samples */
+#define GARBAGE_PERIOD_US	500		/* garbage writer: one pass over the file */
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD		O_EXCL		/* pidfd of a thread, not a process (6.9+) */
+#endif
+
+#define die(...)	do { fprintf(stderr, "e2e_vmm: " __VA_ARGS__); fputc('\n', stderr); exit(2); } while (0)
+#define die_errno(what)	die("%s: %s", what, strerror(errno))
+
+struct opts {
+	const char	*shm;
+	const char	*guest;
+	const char	*cpu_types;
+	int		nr_vcpus;
+	double		seconds;
+	bool		same_cpu;
+	int		nr_load;
+	int		nr_pingpong;
+	double		wait_registered;	/* < 0: do not wait (no daemon) */
+	int		settle_ms;
+	bool		exit_while_fenced;
+	bool		never_clear;
+	bool		garbage;
+	__u32		spin_in, spin_out;
+	long long	min_fenced, min_moves, min_violations;	/* < 0: not a stop condition */
+};
+
+struct vcpu {
+	int			idx;
+	int			fd;
+	struct kvm_run		*run;
+	pthread_t		thread;
+	pid_t			tid;
+	struct scxe_slot	*slot;	/* in our mapping of the shared file */
+	struct e2e_scratch	*scr;	/* in our mapping of guest RAM */
+	volatile bool		exited;
+	bool			exit_in_window, exit_armed;
+};
+
+struct worker {
+	int		idx;
+	pid_t		tid;
+	int		rfd, wfd;	/* ping-pong pipes; -1 for a busy thread */
+};
+
+static struct opts opt = {
+	.guest		= NULL,
+	.nr_vcpus	= 2,
+	.seconds	= 10,
+	.wait_registered = -1,
+	.settle_ms	= 1500,	/* the daemon rescans each second: one rescan and a margin */
+	/*
+	 * Roughly equal time inside and outside windows, each far shorter than a time slice,
+	 * so preemption lands in both states and windows are many. Tuned under TCG.
+	 */
+	.spin_in	= 20000,
+	.spin_out	= 20000,
+	.min_fenced	= -1,
+	.min_moves	= -1,
+	.min_violations	= -1,
+};
+
+static int kvm_fd, vm_fd;
+static size_t run_size;
+static unsigned char *ram;		/* guest RAM, E2E_RAM_SIZE bytes */
+static unsigned char *shm;		/* the shared file */
+static size_t shm_size;
+static struct scxe_shm_hdr *hdr;
+static struct vcpu *vcpus;
+static sem_t sem_ready, sem_go;
+static volatile sig_atomic_t stop_requested;
+static volatile bool garbage_stop;
+
+static pid_t gettid_(void)
+{
+	return syscall(SYS_gettid);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR && !stop_requested)
+		;
+}
+
+static __u32 rd32(const __u32 *p)
+{
+	return *(const volatile __u32 *)p;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: e2e_vmm --shm PATH [options]\n"
+"Run KVM vCPUs that enter/leave errata windows through the scx_errata shared file and\n"
+"report what an independent sched_switch observer saw.\n"
+"\n"
+"  --shm PATH              shared file (created and sized for --vcpus if new)\n"
+"  --vcpus N               vCPU threads, named vcpu0..vcpuN-1 (default 2, max %u)\n"
+"  --seconds T             measured run time, the maximum with --min-* (default 10)\n"
+"  --cpu-types SPEC        CPU types as scx_errata takes them, e.g. 0-1:big,2-3:little\n"
+"  --mode MODE             what a violation is: same-type (default) or same-cpu\n"
+"  --load N                N unpinned busy threads competing with the vCPUs\n"
+"  --pingpong N            N pairs of threads bouncing a byte (idle gaps, wake-ups)\n"
+"  --wait-registered SECS  first wait until the daemon has run every vCPU (cur_type set)\n"
+"  --settle-ms N           after registration, wait N ms before measuring (default %d)\n"
+"  --min-fenced N          stop early once N fenced switch-outs were seen ...\n"
+"  --min-moves N           ... and N unfenced cross-type moves ...\n"
+"  --min-violations N      ... and N violations (all given conditions must hold)\n"
+"  --spin-in N             guest loop iterations inside a window (default %u)\n"
+"  --spin-out N            guest loop iterations between windows (default %u)\n"
+"  --never-clear           the guest never leaves its first window (max-hold test)\n"
+"  --exit-while-fenced     halfway through, vCPU 0's thread exits inside a window\n"
+"  --garbage               keep writing random values into the header and every slot\n"
+"  --guest PATH            guest code (default %s or next to this program)\n"
+"  -h, --help              this help\n",
+		E2E_MAX_VCPUS, opt.settle_ms, opt.spin_in, opt.spin_out, GUEST_DEFAULT);
+}
+
+static long long parse_num(const char *what, const char *s, long long min, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max)
+		die("%s '%s': expected an integer in [%lld, %lld]", what, s, min, max);
+	return v;
+}
+
+static double parse_secs(const char *what, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || v < 0 || v > 3600)
+		die("%s '%s': expected seconds in [0, 3600]", what, s);
+	return v;
+}
+
+static void parse_opts(int argc, char **argv)
+{
+	enum { O_SHM = 256, O_VCPUS, O_SECONDS, O_TYPES, O_MODE, O_LOAD, O_PINGPONG, O_WAIT,
+	       O_SETTLE, O_MINF, O_MINM, O_MINV, O_SPIN_IN, O_SPIN_OUT, O_NEVER, O_EXIT,
+	       O_GARBAGE, O_GUEST };
+	static const struct option lo[] = {
+		{ "shm", required_argument, NULL, O_SHM },
+		{ "vcpus", required_argument, NULL, O_VCPUS },
+		{ "seconds", required_argument, NULL, O_SECONDS },
+		{ "cpu-types", required_argument, NULL, O_TYPES },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "load", required_argument, NULL, O_LOAD },
+		{ "pingpong", required_argument, NULL, O_PINGPONG },
+		{ "wait-registered", required_argument, NULL, O_WAIT },
+		{ "settle-ms", required_argument, NULL, O_SETTLE },
+		{ "min-fenced", required_argument, NULL, O_MINF },
+		{ "min-moves", required_argument, NULL, O_MINM },
+		{ "min-violations", required_argument, NULL, O_MINV },
+		{ "spin-in", required_argument, NULL, O_SPIN_IN },
+		{ "spin-out", required_argument, NULL, O_SPIN_OUT },
+		{ "never-clear", no_argument, NULL, O_NEVER },
+		{ "exit-while-fenced", no_argument, NULL, O_EXIT },
+		{ "garbage", no_argument, NULL, O_GARBAGE },
+		{ "guest", required_argument, NULL, O_GUEST },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_SHM:	opt.shm = optarg; break;
+		case O_VCPUS:	opt.nr_vcpus = parse_num("--vcpus", optarg, 1, E2E_MAX_VCPUS); break;
+		case O_SECONDS:	opt.seconds = parse_secs("--seconds", optarg); break;
+		case O_TYPES:	opt.cpu_types = optarg; break;
+		case O_MODE:
+			if (!strcmp(optarg, "same-type"))
+				opt.same_cpu = false;
+			else if (!strcmp(optarg, "same-cpu"))
+				opt.same_cpu = true;
+			else
+				die("--mode '%s': expected same-type or same-cpu", optarg);
+			break;
+		case O_LOAD:	opt.nr_load = parse_num("--load", optarg, 0, 256); break;
+		case O_PINGPONG: opt.nr_pingpong = parse_num("--pingpong", optarg, 0, 64); break;
+		case O_WAIT:	opt.wait_registered = parse_secs("--wait-registered", optarg); break;
+		case O_SETTLE:	opt.settle_ms = parse_num("--settle-ms", optarg, 0, 60000); break;
+		case O_MINF:	opt.min_fenced = parse_num("--min-fenced", optarg, 0, LLONG_MAX); break;
+		case O_MINM:	opt.min_moves = parse_num("--min-moves", optarg, 0, LLONG_MAX); break;
+		case O_MINV:	opt.min_violations = parse_num("--min-violations", optarg, 0, LLONG_MAX); break;
+		case O_SPIN_IN:	opt.spin_in = parse_num("--spin-in", optarg, 0, UINT32_MAX); break;
+		case O_SPIN_OUT: opt.spin_out = parse_num("--spin-out", optarg, 0, UINT32_MAX); break;
+		case O_NEVER:	opt.never_clear = true; break;
+		case O_EXIT:	opt.exit_while_fenced = true; break;
+		case O_GARBAGE:	opt.garbage = true; break;
+		case O_GUEST:	opt.guest = optarg; break;
+		case 'h':	usage(stdout); exit(0);
+		default:	usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see -h)", argv[optind]);
+	if (!opt.shm)
+		die("--shm PATH is required (see -h)");
+}
+
+/* ---- CPU types -------------------------------------------------------------------------- */
+
+static void read_types(struct e2e_observer *skel)
+{
+	struct host *h = calloc(1, sizeof(*h));
+	char err[256];
+
+	if (!h)
+		die_errno("allocating the host model");
+	if (host_read(h, "/", err, sizeof(err)))
+		die("reading this machine's cpus: %s", err);
+	if (opt.cpu_types && host_apply_cpu_types(h, opt.cpu_types, err, sizeof(err)))
+		die("%s", err);
+	if (h->nr_cpu_ids > (int)E2E_MAX_CPUS)
+		die("%d cpus: the observer's type table holds %u", h->nr_cpu_ids, E2E_MAX_CPUS);
+	for (int c = 0; c < h->nr_cpu_ids; c++)
+		skel->rodata->cpu_type[c] = h->cpu[c].type < 0 ? 0 : h->cpu[c].type;
+	fprintf(stderr, "e2e_vmm: %d cpu types:", h->nr_types);
+	for (int c = 0; c < h->nr_cpu_ids; c++)
+		fprintf(stderr, " cpu%d=%u", c, skel->rodata->cpu_type[c]);
+	fputc('\n', stderr);
+	free(h);
+}
+
+/* ---- shared file and guest memory ------------------------------------------------------- */
+
+static struct scxe_slot *slot_at(int i)
+{
+	return (struct scxe_slot *)(shm + SCXE_ABI_HDR_SIZE + (size_t)i * SCXE_ABI_SLOT_SIZE);
+}
+
+static void open_shm(void)
+{
+	size_t need = SCXE_ABI_FILE_SIZE((size_t)opt.nr_vcpus);
+	bool created = true;
+	struct stat st;
+	int fd;
+
+	fd = open(opt.shm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* the daemon was first: use its file as it is */
+		created = false;
+		fd = open(opt.shm, O_RDWR | O_CLOEXEC);
+	}
+	if (fd < 0)
+		die("opening %s: %s", opt.shm, strerror(errno));
+	if (created && ftruncate(fd, need))
+		die("sizing %s to %zu bytes: %s", opt.shm, need, strerror(errno));
+	if (fstat(fd, &st))
+		die("fstat %s: %s", opt.shm, strerror(errno));
+	if ((size_t)st.st_size < need || st.st_size % E2E_PAGE)
+		die("%s is %lld bytes; %d vcpus need %zu (a whole number of pages)",
+		    opt.shm, (long long)st.st_size, opt.nr_vcpus, need);
+	shm_size = st.st_size;
+	if (E2E_SHM_GPA + shm_size > REAL_MODE_LIMIT)
+		die("%s is %zu bytes: too large for the real-mode guest", opt.shm, shm_size);
+	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (shm == MAP_FAILED)
+		die("mapping %s: %s", opt.shm, strerror(errno));
+	close(fd);
+	hdr = (struct scxe_shm_hdr *)shm;
+	if (created) {
+		/* ftruncate zeroed it; only "never ran" needs a non-zero value */
+		for (int i = 0; i < opt.nr_vcpus; i++)
+			slot_at(i)->cur_type = SCXE_ABI_TYPE_NONE;
+	} else if (rd32(&hdr->slot_offset) && rd32(&hdr->slot_offset) != SCXE_ABI_HDR_SIZE) {
+		die("%s has its slots at offset %u; this VMM maps them at %u",
+		    opt.shm, rd32(&hdr->slot_offset), SCXE_ABI_HDR_SIZE);
+	}
+	fprintf(stderr, "e2e_vmm: %s %s, %zu bytes\n", created ? "created" : "opened", opt.shm, shm_size);
+}
+
+static void load_guest(void)
+{
+	char buf[PATH_MAX], self[PATH_MAX];
+	const char *path = opt.guest;
+	ssize_t n;
+	int fd;
+
+	if (!path) {
+		path = GUEST_DEFAULT;
+		if (access(path, R_OK)) {
+			/* in the build tree: build/tests/e2e_vmm next to build/tests/guest/ */
+			n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+			if (n < 0)
+				die_errno("readlink /proc/self/exe");
+			self[n] = '\0';
+			snprintf(buf, sizeof(buf), "%s/guest/errata_loop.bin", dirname(self));
+			path = buf;
+		}
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("opening the guest code %s: %s (see --guest)", path, strerror(errno));
+	n = read(fd, ram + E2E_CODE_GPA, E2E_CODE_MAX);
+	if (n < 0)
+		die("reading %s: %s", path, strerror(errno));
+	if (n == 0 || n == E2E_CODE_MAX)
+		die("%s: %zd bytes; the guest code must be 1 to %u bytes", path, n, E2E_CODE_MAX - 1);
+	close(fd);
+}
+
+static void set_memslot(__u32 slot, __u64 gpa, void *hva, size_t size, const char *what)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (__u64)(unsigned long)hva,
+	};
+
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r))
+		die("KVM_SET_USER_MEMORY_REGION (%s): %s", what, strerror(errno));
+}
+
+/* ---- KVM -------------------------------------------------------------------------------- */
+
+static void setup_vm(void)
+{
+	int ver;
+
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_fd < 0)
+		die("opening /dev/kvm: %s (kvm modules loaded? nested virtualisation on?)", strerror(errno));
+	ver = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ver != KVM_API_VERSION_EXPECTED)
+		die("KVM API version %d, expected %d", ver, KVM_API_VERSION_EXPECTED);
+	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm_fd < 0)
+		die_errno("KVM_CREATE_VM");
+	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if ((long)run_size <= 0)
+		die_errno("KVM_GET_VCPU_MMAP_SIZE");
+	/*
+	 * Shared, not private: the observer pins the scratch pages, and a private mapping
+	 * could be copied-on-write away from that pin if anything ever forked.
+	 */
+	ram = mmap(NULL, E2E_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ram == MAP_FAILED)
+		die_errno("mapping guest RAM");
+	load_guest();
+	set_memslot(0, 0, ram, E2E_RAM_SIZE, "guest RAM");
+	set_memslot(1, E2E_SHM_GPA, shm, shm_size, opt.shm);
+}
+
+static void set_seg(struct kvm_segment *s, __u32 gpa)
+{
+	/* real mode: base = selector * 16; the VMM loads the hidden part to match */
+	s->selector = gpa >> 4;
+	s->base = gpa;
+}
+
+static void setup_vcpu(struct vcpu *v)
+{
+	__u32 slot_gpa = E2E_SHM_GPA + SCXE_ABI_HDR_SIZE + v->idx * SCXE_ABI_SLOT_SIZE;
+	__u32 scr_gpa = E2E_SCRATCH_GPA + v->idx * E2E_PAGE;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = 0, .rflags = X86_RFLAGS_FIXED };
+
+	v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, v->idx);
+	if (v->fd < 0)
+		die("KVM_CREATE_VCPU %d: %s", v->idx, strerror(errno));
+	v->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED)
+		die("mapping kvm_run of vcpu %d: %s", v->idx, strerror(errno));
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs))
+		die("KVM_GET_SREGS vcpu %d: %s", v->idx, strerror(errno));
+	set_seg(&sregs.cs, E2E_CODE_GPA);
+	set_seg(&sregs.ds, slot_gpa);
+	set_seg(&sregs.es, scr_gpa);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs))
+		die("KVM_SET_SREGS vcpu %d: %s", v->idx, strerror(errno));
+	if (ioctl(v->fd, KVM_SET_REGS, &regs))
+		die("KVM_SET_REGS vcpu %d: %s", v->idx, strerror(errno));
+
+	v->slot = slot_at(v->idx);
+	v->scr = (struct e2e_scratch *)(ram + scr_gpa);
+	v->scr->seen = E2E_SEEN_NONE;
+	v->scr->spin_in = opt.spin_in;
+	v->scr->spin_out = opt.spin_out;
+	v->scr->ctl = opt.never_clear ? E2E_CTL_NEVER_CLEAR : 0;
+}
+
+static void *vcpu_main(void *arg)
+{
+	struct vcpu *v = arg;
+	char name[16];
+
+	/* how the daemon finds vCPU threads */
+	snprintf(name, sizeof(name), "vcpu%d", v->idx);
+	if (prctl(PR_SET_NAME, name))
+		die("naming thread %s: %s", name, strerror(errno));
+	v->tid = gettid_();
+	sem_post(&sem_ready);
+	while (sem_wait(&sem_go) && errno == EINTR)
+		;
+	for (;;) {
+		if (ioctl(v->fd, KVM_RUN, 0)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("KVM_RUN vcpu %d: %s", v->idx, strerror(errno));
+		}
+		switch (v->run->exit_reason) {
+		case KVM_EXIT_INTR:
+			continue;
+		case KVM_EXIT_HLT:
+			if (rd32(&v->scr->ctl) & E2E_CTL_HALT) {
+				/* asked for: leave while the guest's window is open */
+				v->exit_in_window = rd32(&v->slot->in_errata) != 0;
+				v->exit_armed = rd32(&v->slot->armed) && rd32(&hdr->fence_live);
+				v->exited = true;
+				return NULL;
+			}
+			die("vcpu %d halted unexpectedly", v->idx);
+		case KVM_EXIT_FAIL_ENTRY:
+			die("vcpu %d: entry failed, reason 0x%llx", v->idx,
+			    (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
+		case KVM_EXIT_INTERNAL_ERROR:
+			die("vcpu %d: KVM internal error, suberror %u", v->idx, v->run->internal.suberror);
+		default:
+			die("vcpu %d: unexpected exit reason %u", v->idx, v->run->exit_reason);
+		}
+	}
+}
+
+/* ---- competing load --------------------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char name[16], x = 0;
+
+	snprintf(name, sizeof(name), w->rfd < 0 ? "load%d" : "pingpong%d", w->idx);
+	if (prctl(PR_SET_NAME, name))
+		die("naming thread %s: %s", name, strerror(errno));
+	w->tid = gettid_();
+	sem_post(&sem_ready);
+	if (w->rfd < 0) {
+		for (volatile unsigned long i = 0;; i++)
+			;
+	}
+	/* even-numbered partners serve first; each round trip is two wake-ups */
+	if (w->idx % 2 == 0 && write(w->wfd, &x, 1) != 1)
+		die_errno("ping-pong write");
+	for (;;) {
+		if (read(w->rfd, &x, 1) != 1)
+			die_errno("ping-pong read");
+		if (write(w->wfd, &x, 1) != 1)
+			die_errno("ping-pong write");
+	}
+	return NULL;
+}
+
+static struct worker *start_workers(int *nr)
+{
+	int n = opt.nr_load + 2 * opt.nr_pingpong;
+	struct worker *w = calloc(n ? n : 1, sizeof(*w));
+	pthread_t t;
+
+	if (!w)
+		die_errno("allocating workers");
+	for (int i = 0; i < n; i++) {
+		w[i].idx = i;
+		w[i].rfd = w[i].wfd = -1;
+	}
+	for (int p = 0; p < opt.nr_pingpong; p++) {
+		struct worker *a = &w[opt.nr_load + 2 * p], *b = a + 1;
+		int ab[2], ba[2];
+
+		if (pipe(ab) || pipe(ba))
+			die_errno("creating ping-pong pipes");
+		a->wfd = ab[1];
+		b->rfd = ab[0];
+		b->wfd = ba[1];
+		a->rfd = ba[0];
+	}
+	for (int i = 0; i < n; i++) {
+		errno = pthread_create(&t, NULL, worker_main, &w[i]);
+		if (errno)
+			die_errno("creating a load thread");
+		pthread_detach(t);
+	}
+	for (int i = 0; i < n; i++)
+		while (sem_wait(&sem_ready) && errno == EINTR)
+			;
+	*nr = n;
+	return w;
+}
+
+/* ---- observer --------------------------------------------------------------------------- */
+
+static void observe(struct e2e_observer *skel, pid_t tid, struct e2e_task *val, const char *what)
+{
+	int pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (pidfd < 0)
+		die("pidfd_open of %s (tid %d): %s", what, tid, strerror(errno));
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &pidfd, val, BPF_ANY))
+		die("registering %s (tid %d) with the observer: %s", what, tid, strerror(errno));
+	close(pidfd);
+}
+
+static struct e2e_observer *start_observer(void)
+{
+	struct e2e_observer *skel = e2e_observer__open();
+	int err;
+
+	if (!skel)
+		die("opening the observer: %s", strerror(errno));
+	skel->rodata->same_cpu = opt.same_cpu;
+	read_types(skel);
+	err = e2e_observer__load(skel);
+	if (err)
+		die("loading the observer: %s", strerror(-err));
+	err = e2e_observer__attach(skel);
+	if (err)
+		die("attaching the observer to sched_switch: %s", strerror(-err));
+	return skel;
+}
+
+/* ---- host state ------------------------------------------------------------------------- */
+
+/* every vCPU still alive has been run by the daemon's scheduler since we started */
+static bool all_registered(const __u32 *run_seq0)
+{
+	for (int i = 0; i < opt.nr_vcpus; i++) {
+		struct scxe_slot *s = vcpus[i].slot;
+
+		if (rd32(&s->cur_type) == SCXE_ABI_TYPE_NONE || rd32(&s->run_seq) == run_seq0[i])
+			return false;
+	}
+	return true;
+}
+
+/* the host enforces the fence for every live vCPU right now */
+static bool enforcing(void)
+{
+	if (!rd32(&hdr->fence_live))
+		return false;
+	for (int i = 0; i < opt.nr_vcpus; i++)
+		if (!vcpus[i].exited && !rd32(&vcpus[i].slot->armed))
+			return false;
+	return true;
+}
+
+static __u64 total_windows(void)
+{
+	__u64 n = 0;
+
+	for (int i = 0; i < opt.nr_vcpus; i++)
+		n += rd32(&vcpus[i].scr->windows);
+	return n;
+}
+
+/* xorshift64: garbage does not need a good generator, only an unpredictable one */
+static __u64 rnd(__u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Overwrite every 32-bit word of the header page and of every slot: random values, and the
+ * edge values a careless reader trips on (0, all ones, the sign bit, small indices that
+ * look valid).
+ */
+static void *garbage_main(void *arg)
+{
+	__u64 seed = 0x9e3779b97f4a7c15ull ^ (__u64)time(NULL);
+	size_t words = (SCXE_ABI_HDR_SIZE + opt.nr_vcpus * SCXE_ABI_SLOT_SIZE) / 4;
+	volatile __u32 *w = (volatile __u32 *)shm;
+	static const __u32 edge[] = { 0, 1, 2, 3, 7, 0x7fffffff, 0x80000000u, 0xffffffffu };
+
+	prctl(PR_SET_NAME, "garbage");
+	while (!garbage_stop) {
+		for (size_t i = 0; i < words; i++) {
+			__u64 r = rnd(&seed);
+
+			w[i] = (r & 1) ? (__u32)(r >> 32) : edge[(r >> 1) % (sizeof(edge) / sizeof(edge[0]))];
+		}
+		usleep(GARBAGE_PERIOD_US);
+	}
+	return NULL;
+}
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct e2e_observer *skel;
+	struct e2e_counts c;
+	struct worker *workers;
+	pthread_t garbage_thread;
+	double start, end, halt_at;
+	bool enf = true, halted = false;
+	__u32 *run_seq0;
+	__u64 windows0;
+	int nr_workers;
+
+	parse_opts(argc, argv);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (sem_init(&sem_ready, 0, 0) || sem_init(&sem_go, 0, 0))
+		die_errno("sem_init");
+
+	skel = start_observer();
+	open_shm();
+	setup_vm();
+	vcpus = calloc(opt.nr_vcpus, sizeof(*vcpus));
+	run_seq0 = calloc(opt.nr_vcpus, sizeof(*run_seq0));
+	if (!vcpus || !run_seq0)
+		die_errno("allocating vcpus");
+	for (int i = 0; i < opt.nr_vcpus; i++) {
+		vcpus[i].idx = i;
+		setup_vcpu(&vcpus[i]);
+		run_seq0[i] = rd32(&vcpus[i].slot->run_seq);
+		errno = pthread_create(&vcpus[i].thread, NULL, vcpu_main, &vcpus[i]);
+		if (errno)
+			die("creating the thread of vcpu %d: %s", i, strerror(errno));
+	}
+	for (int i = 0; i < opt.nr_vcpus; i++)
+		while (sem_wait(&sem_ready) && errno == EINTR)
+			;
+	/* the observer knows every vCPU thread before its first instruction runs */
+	for (int i = 0; i < opt.nr_vcpus; i++) {
+		struct e2e_task t = {
+			.slot = vcpus[i].slot, .scratch = vcpus[i].scr,
+			.kind = E2E_KIND_VCPU, .idx = i,
+		};
+
+		observe(skel, vcpus[i].tid, &t, "a vcpu thread");
+	}
+	workers = start_workers(&nr_workers);
+	for (int i = 0; i < nr_workers; i++) {
+		struct e2e_task t = { .kind = E2E_KIND_LOAD, .idx = i };
+
+		observe(skel, workers[i].tid, &t, "a load thread");
+	}
+	for (int i = 0; i < opt.nr_vcpus; i++)
+		sem_post(&sem_go);
+	fprintf(stderr, "e2e_vmm: ready pid=%d vcpus=%d load=%d pingpong=%d mode=%s\n", getpid(),
+		opt.nr_vcpus, opt.nr_load, opt.nr_pingpong, opt.same_cpu ? "same-cpu" : "same-type");
+
+	if (opt.wait_registered >= 0) {
+		end = now_s() + opt.wait_registered;
+		while (!all_registered(run_seq0)) {
+			if (now_s() > end || stop_requested) {
+				fprintf(stderr, "e2e_vmm: after %.0f s the daemon had not run every vcpu:",
+					opt.wait_registered);
+				for (int i = 0; i < opt.nr_vcpus; i++)
+					fprintf(stderr, " vcpu%d cur_type=0x%x run_seq=%u armed=%u", i,
+						rd32(&vcpus[i].slot->cur_type), rd32(&vcpus[i].slot->run_seq),
+						rd32(&vcpus[i].slot->armed));
+				fprintf(stderr, " fence_live=%u\n", rd32(&hdr->fence_live));
+				return 1;
+			}
+			sleep_ms(TICK_MS);
+		}
+		sleep_ms(opt.settle_ms);
+		skel->bss->check_cur_type = 1;
+		fprintf(stderr, "e2e_vmm: registered: fence_live=%u armed=%s\n", rd32(&hdr->fence_live),
+			enforcing() ? "all" : "not all");
+	}
+
+	if (opt.garbage) {
+		errno = pthread_create(&garbage_thread, NULL, garbage_main, NULL);
+		if (errno)
+			die_errno("creating the garbage writer");
+	}
+	windows0 = total_windows();
+	skel->bss->counting = 1;
+	start = now_s();
+	end = start + opt.seconds;
+	halt_at = start + opt.seconds / 2;
+	while (now_s() < end && !stop_requested) {
+		sleep_ms(TICK_MS);
+		enf = enf && enforcing();
+		c = skel->bss->counts;
+		if (opt.exit_while_fenced && !halted && now_s() >= halt_at) {
+			/* the guest halts inside its next window; vcpu_main then returns */
+			__atomic_or_fetch(&vcpus[0].scr->ctl, E2E_CTL_HALT, __ATOMIC_SEQ_CST);
+			halted = true;
+		}
+		if ((opt.min_fenced >= 0 || opt.min_moves >= 0 || opt.min_violations >= 0) &&
+		    (long long)c.fenced_switchouts >= opt.min_fenced &&
+		    (long long)c.unfenced_cross_type_moves >= opt.min_moves &&
+		    (long long)c.violations >= opt.min_violations &&
+		    (!opt.exit_while_fenced || vcpus[0].exited))
+			break;
+	}
+	skel->bss->counting = 0;
+	c = skel->bss->counts;
+	if (opt.garbage) {
+		garbage_stop = true;
+		pthread_join(garbage_thread, NULL);
+	}
+
+	printf("e2e: mode=%s enforcement=%s windows=%llu fenced_switchouts=%llu violations=%llu "
+	       "unfenced_cross_type_moves=%llu type_mismatches=%llu\n",
+	       opt.same_cpu ? "same-cpu" : "same-type", enf ? "on" : "off",
+	       (unsigned long long)(total_windows() - windows0),
+	       (unsigned long long)c.fenced_switchouts, (unsigned long long)c.violations,
+	       (unsigned long long)c.unfenced_cross_type_moves,
+	       (unsigned long long)(c.cur_type_mismatches + c.seen_mismatches));
+	{
+		__u64 expired = 0, forced = 0, fso = 0;
+
+		for (int i = 0; i < opt.nr_vcpus; i++) {
+			expired += rd32(&vcpus[i].slot->expired_holds);
+			forced += rd32(&vcpus[i].slot->forced_moves);
+			fso += rd32(&vcpus[i].slot->fenced_switchouts);
+		}
+		printf("e2e-detail: seconds=%.1f switchouts=%llu fenced_stays=%llu "
+		       "cur_type_mismatches=%llu seen_mismatches=%llu slot_expired_holds=%llu "
+		       "slot_forced_moves=%llu slot_fenced_switchouts=%llu fence_live=%u\n",
+		       now_s() - start, (unsigned long long)c.switchouts,
+		       (unsigned long long)c.fenced_stays,
+		       (unsigned long long)c.cur_type_mismatches,
+		       (unsigned long long)c.seen_mismatches, (unsigned long long)expired,
+		       (unsigned long long)forced, (unsigned long long)fso, rd32(&hdr->fence_live));
+	}
+	if (nr_workers)
+		printf("e2e-load: threads=%d switchins=%llu cross_type_moves=%llu cpu_mask=0x%llx\n",
+		       nr_workers, (unsigned long long)c.load_switchins,
+		       (unsigned long long)c.load_cross_type_moves,
+		       (unsigned long long)c.load_cpu_mask);
+	if (opt.exit_while_fenced)
+		printf("e2e-exit: vcpu=0 exited=%d in_window=%d armed=%d\n", vcpus[0].exited,
+		       vcpus[0].exit_in_window, vcpus[0].exit_armed);
+	fflush(stdout);
+	/* the vCPU and load threads never return: leave without joining them */
+	_exit(0);
+}
