@@ -24,7 +24,7 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Iuser -I$(BUILD)
 LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(SRCARCH) -D__bpf__ \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(SRCARCH) -D__bpf__ \
 	-fms-extensions -Wno-microsoft-anon-tag -Wall -Wno-unused-function \
 	-I$(dir $(VMLINUX_H)) -Iinclude -Ibpf
 
@@ -119,6 +119,10 @@ $(BUILD)/tests/%: tests/vm/progs/%.c $(VMPROG_SKELS) $(USER_OBJS) include/*.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/vm/progs $< $(USER_OBJS) $(LDLIBS) -lpthread -o $@
 
+$(BUILD)/tests/scxe_guest: examples/guest/scxe_guest.c include/scx_errata_abi.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $< -o $@
+
 $(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S include/*.h
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(@D) && $(CC) -c -Iinclude -nostdlib -o $(@D)/$*.o $< && \
@@ -127,7 +131,9 @@ $(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S include/*.h
 unit: $(BUILD)/unit-tests
 	$(Q)$(BUILD)/unit-tests
 
-VM_INPUTS := $(BUILD)/scx_errata $(VMPROGS) $(GUEST_BINS)
+# the guest-side example reader also runs in the VM tests (plain C, no libbpf)
+GUEST_READER := $(if $(wildcard examples/guest/scxe_guest.c),$(BUILD)/tests/scxe_guest)
+VM_INPUTS := $(BUILD)/scx_errata $(VMPROGS) $(GUEST_BINS) $(GUEST_READER)
 
 vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))

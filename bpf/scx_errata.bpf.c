@@ -65,7 +65,7 @@ const volatile __u32 inject_fault = 0;
 
 struct scxe_exit_info exit_info;
 __u64 vtime_now;
-__u32 nr_offline;	/* CPUs offlined since attach; enables the rescue scan */
+__u32 nr_offline;	/* possible CPUs offline now; non-zero enables the rescue scan */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -341,7 +341,13 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 
 	stat_inc(SCXE_STAT_SHARED);
 	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(type_of(cpu)), slice_ns, vtime, enq_flags);
-	kick_idle_in(p->cpus_ptr);
+	/*
+	 * A wake-up already looked for an idle CPU in select_cpu and chose to queue (often on
+	 * the waker's CPU of a sync wake-up, which is about to be free): kicking another CPU
+	 * would drag the task away. Re-queues after preemption or yield had no such look.
+	 */
+	if (!(enq_flags & SCX_ENQ_WAKEUP))
+		kick_idle_in(p->cpus_ptr);
 }
 
 /* vtime of the first task of a queue; false when it is empty. */
@@ -521,6 +527,8 @@ static void set_online(__s32 cpu, bool online)
 void ERRATA_OP(errata_cpu_online, __s32 cpu)
 {
 	set_online(cpu, true);
+	if (nr_offline)
+		__sync_fetch_and_sub(&nr_offline, 1);
 }
 
 void ERRATA_OP(errata_cpu_offline, __s32 cpu)
@@ -575,8 +583,12 @@ __s32 ERRATA_OP_SLEEPABLE(errata_init)
 		/* fill while we own the mask; once in the map it is only reachable under RCU */
 		online = scx_bpf_get_online_cpumask();
 		bpf_for(c, 0, nr_cpus) {
-			if (type_of(c) == t && bpf_cpumask_test_cpu(c, online))
+			bool on = bpf_cpumask_test_cpu(c, online);
+
+			if (type_of(c) == t && on)
 				bpf_cpumask_set_cpu(c, m);
+			if (t == 0 && !on)
+				nr_offline++;
 		}
 		scx_bpf_put_cpumask(online);
 		old = bpf_kptr_xchg(&tm->online, m);

@@ -64,7 +64,7 @@ static void count(__u64 *c)
 		__sync_fetch_and_add(c, 1);
 }
 
-static void switched_out(struct e2e_task *t, __s32 cpu)
+static void switched_out(struct e2e_task *t, __s32 cpu, bool preempted)
 {
 	struct scxe_slot *slot = t->slot;
 	struct e2e_scratch *scr = t->scratch;
@@ -83,6 +83,8 @@ static void switched_out(struct e2e_task *t, __s32 cpu)
 	if (!flag)
 		return;
 	count(&counts.fenced_switchouts);
+	if (preempted)
+		count(&counts.fenced_preempted);
 	if (!scr)
 		return;
 	seen = *(volatile __u32 *)&scr->seen;
@@ -131,7 +133,7 @@ int BPF_PROG(e2e_switch, bool preempt, struct task_struct *prev, struct task_str
 
 	t = bpf_task_storage_get(&tasks, prev, NULL, 0);
 	if (t)
-		switched_out(t, cpu);
+		switched_out(t, cpu, prev_state == 0 /* TASK_RUNNING */);
 	t = bpf_task_storage_get(&tasks, next, NULL, 0);
 	if (t)
 		switched_in(t, cpu);

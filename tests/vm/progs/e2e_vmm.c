@@ -52,6 +52,11 @@ _Static_assert(offsetof(struct e2e_scratch, windows) == 4, "guest SCR_WINDOWS");
 _Static_assert(offsetof(struct e2e_scratch, spin_in) == 8, "guest SCR_SPIN_IN");
 _Static_assert(offsetof(struct e2e_scratch, spin_out) == 12, "guest SCR_SPIN_OUT");
 _Static_assert(offsetof(struct e2e_scratch, ctl) == 16, "guest SCR_CTL");
+_Static_assert(offsetof(struct e2e_scratch, sleep_in_every) == 20, "guest SCR_SLEEP_IN_EVERY");
+_Static_assert(offsetof(struct e2e_scratch, sleep_in_left) == 24, "guest SCR_SLEEP_IN_LEFT");
+_Static_assert(offsetof(struct e2e_scratch, sleep_out_every) == 28, "guest SCR_SLEEP_OUT_EVERY");
+_Static_assert(offsetof(struct e2e_scratch, sleep_out_left) == 32, "guest SCR_SLEEP_OUT_LEFT");
+_Static_assert(E2E_PORT_SLEEP == 0xe0, "guest PORT_SLEEP");
 _Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2, "guest CTL_* bits");
 /* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
 _Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
@@ -86,6 +91,7 @@ struct opts {
 	bool		never_clear;
 	bool		garbage;
 	__u32		spin_in, spin_out;
+	__u32		sleep_in_every, sleep_out_every, sleep_us;
 	long long	min_fenced, min_moves, min_violations;	/* < 0: not a stop condition */
 };
 
@@ -119,6 +125,13 @@ static struct opts opt = {
 	 */
 	.spin_in	= 20000,
 	.spin_out	= 20000,
+	/*
+	 * HZ=250 kernels preempt at most 250 times a second per CPU; blocking now and then
+	 * (as a guest does on HLT or I/O) adds switch-outs and exercises wake-up placement.
+	 */
+	.sleep_in_every	= 0,
+	.sleep_out_every = 0,
+	.sleep_us	= 100,
 	.min_fenced	= -1,
 	.min_moves	= -1,
 	.min_violations	= -1,
@@ -168,7 +181,7 @@ static void usage(FILE *f)
 "Run KVM vCPUs that enter/leave errata windows through the scx_errata shared file and\n"
 "report what an independent sched_switch observer saw.\n"
 "\n"
-"  --shm PATH              shared file (created and sized for --vcpus if new)\n"
+"  --shm PATH              shared file (created zero-filled for --vcpus if new)\n"
 "  --vcpus N               vCPU threads, named vcpu0..vcpuN-1 (default 2, max %u)\n"
 "  --seconds T             measured run time, the maximum with --min-* (default 10)\n"
 "  --cpu-types SPEC        CPU types as scx_errata takes them, e.g. 0-1:big,2-3:little\n"
@@ -182,12 +195,15 @@ static void usage(FILE *f)
 "  --min-violations N      ... and N violations (all given conditions must hold)\n"
 "  --spin-in N             guest loop iterations inside a window (default %u)\n"
 "  --spin-out N            guest loop iterations between windows (default %u)\n"
+"  --sleep-in-every N      every Nth window the vCPU thread sleeps inside it (0: never)\n"
+"  --sleep-out-every N     every Nth gap between windows it sleeps (0: never)\n"
+"  --sleep-us N            how long such a sleep lasts (default %u)\n"
 "  --never-clear           the guest never leaves its first window (max-hold test)\n"
 "  --exit-while-fenced     halfway through, vCPU 0's thread exits inside a window\n"
 "  --garbage               keep writing random values into the header and every slot\n"
 "  --guest PATH            guest code (default %s or next to this program)\n"
 "  -h, --help              this help\n",
-		E2E_MAX_VCPUS, opt.settle_ms, opt.spin_in, opt.spin_out, GUEST_DEFAULT);
+		E2E_MAX_VCPUS, opt.settle_ms, opt.spin_in, opt.spin_out, opt.sleep_us, GUEST_DEFAULT);
 }
 
 static long long parse_num(const char *what, const char *s, long long min, long long max)
@@ -216,7 +232,7 @@ static void parse_opts(int argc, char **argv)
 {
 	enum { O_SHM = 256, O_VCPUS, O_SECONDS, O_TYPES, O_MODE, O_LOAD, O_PINGPONG, O_WAIT,
 	       O_SETTLE, O_MINF, O_MINM, O_MINV, O_SPIN_IN, O_SPIN_OUT, O_NEVER, O_EXIT,
-	       O_GARBAGE, O_GUEST };
+	       O_GARBAGE, O_GUEST, O_SLEEP_IN, O_SLEEP_OUT, O_SLEEP_US };
 	static const struct option lo[] = {
 		{ "shm", required_argument, NULL, O_SHM },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
@@ -232,6 +248,9 @@ static void parse_opts(int argc, char **argv)
 		{ "min-violations", required_argument, NULL, O_MINV },
 		{ "spin-in", required_argument, NULL, O_SPIN_IN },
 		{ "spin-out", required_argument, NULL, O_SPIN_OUT },
+		{ "sleep-in-every", required_argument, NULL, O_SLEEP_IN },
+		{ "sleep-out-every", required_argument, NULL, O_SLEEP_OUT },
+		{ "sleep-us", required_argument, NULL, O_SLEEP_US },
 		{ "never-clear", no_argument, NULL, O_NEVER },
 		{ "exit-while-fenced", no_argument, NULL, O_EXIT },
 		{ "garbage", no_argument, NULL, O_GARBAGE },
@@ -264,6 +283,9 @@ static void parse_opts(int argc, char **argv)
 		case O_MINV:	opt.min_violations = parse_num("--min-violations", optarg, 0, LLONG_MAX); break;
 		case O_SPIN_IN:	opt.spin_in = parse_num("--spin-in", optarg, 0, UINT32_MAX); break;
 		case O_SPIN_OUT: opt.spin_out = parse_num("--spin-out", optarg, 0, UINT32_MAX); break;
+		case O_SLEEP_IN: opt.sleep_in_every = parse_num("--sleep-in-every", optarg, 0, UINT32_MAX); break;
+		case O_SLEEP_OUT: opt.sleep_out_every = parse_num("--sleep-out-every", optarg, 0, UINT32_MAX); break;
+		case O_SLEEP_US: opt.sleep_us = parse_num("--sleep-us", optarg, 1, 1000000); break;
 		case O_NEVER:	opt.never_clear = true; break;
 		case O_EXIT:	opt.exit_while_fenced = true; break;
 		case O_GARBAGE:	opt.garbage = true; break;
@@ -339,11 +361,12 @@ static void open_shm(void)
 		die("mapping %s: %s", opt.shm, strerror(errno));
 	close(fd);
 	hdr = (struct scxe_shm_hdr *)shm;
-	if (created) {
-		/* ftruncate zeroed it; only "never ran" needs a non-zero value */
-		for (int i = 0; i < opt.nr_vcpus; i++)
-			slot_at(i)->cur_type = SCXE_ABI_TYPE_NONE;
-	} else if (rd32(&hdr->slot_offset) && rd32(&hdr->slot_offset) != SCXE_ABI_HDR_SIZE) {
+	/*
+	 * A new file stays all zeroes, as a VMM's file-backed guest memory (QEMU ivshmem,
+	 * crosvm) would: the daemon lays out an all-zero file itself, and refuses one with
+	 * anything in it but no magic.
+	 */
+	if (!created && rd32(&hdr->slot_offset) && rd32(&hdr->slot_offset) != SCXE_ABI_HDR_SIZE) {
 		die("%s has its slots at offset %u; this VMM maps them at %u",
 		    opt.shm, rd32(&hdr->slot_offset), SCXE_ABI_HDR_SIZE);
 	}
@@ -459,6 +482,8 @@ static void setup_vcpu(struct vcpu *v)
 	v->scr->spin_in = opt.spin_in;
 	v->scr->spin_out = opt.spin_out;
 	v->scr->ctl = opt.never_clear ? E2E_CTL_NEVER_CLEAR : 0;
+	v->scr->sleep_in_every = v->scr->sleep_in_left = opt.sleep_in_every;
+	v->scr->sleep_out_every = v->scr->sleep_out_left = opt.sleep_out_every;
 }
 
 static void *vcpu_main(void *arg)
@@ -482,6 +507,14 @@ static void *vcpu_main(void *arg)
 		}
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_INTR:
+			continue;
+		case KVM_EXIT_IO:
+			if (v->run->io.port != E2E_PORT_SLEEP ||
+			    v->run->io.direction != KVM_EXIT_IO_OUT)
+				die("vcpu %d: unexpected I/O %s port 0x%x", v->idx,
+				    v->run->io.direction == KVM_EXIT_IO_OUT ? "out to" : "in from",
+				    v->run->io.port);
+			usleep(opt.sleep_us);
 			continue;
 		case KVM_EXIT_HLT:
 			if (rd32(&v->scr->ctl) & E2E_CTL_HALT) {
@@ -796,10 +829,11 @@ int main(int argc, char **argv)
 			forced += rd32(&vcpus[i].slot->forced_moves);
 			fso += rd32(&vcpus[i].slot->fenced_switchouts);
 		}
-		printf("e2e-detail: seconds=%.1f switchouts=%llu fenced_stays=%llu "
+		printf("e2e-detail: seconds=%.1f switchouts=%llu fenced_preempted=%llu fenced_stays=%llu "
 		       "cur_type_mismatches=%llu seen_mismatches=%llu slot_expired_holds=%llu "
 		       "slot_forced_moves=%llu slot_fenced_switchouts=%llu fence_live=%u\n",
 		       now_s() - start, (unsigned long long)c.switchouts,
+		       (unsigned long long)c.fenced_preempted,
 		       (unsigned long long)c.fenced_stays,
 		       (unsigned long long)c.cur_type_mismatches,
 		       (unsigned long long)c.seen_mismatches, (unsigned long long)expired,

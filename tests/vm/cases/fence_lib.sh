@@ -1,0 +1,62 @@
+#!/bin/sh
+# Helpers for the fence_* end-to-end cases (sourced; not a test itself). Each scenario runs
+# the test VMM (e2e_vmm: real KVM vCPUs entering errata windows, observed by an independent
+# sched_switch program) under `scx_errata run --vm PID:PATH` and reads its summary lines.
+. /scxe/lib.sh
+
+E2E_SHM=/dev/shm/scx_errata.e2e
+E2E_OUT=/tmp/e2e_vmm.out
+
+# e2e_run "VMM OPTIONS" [scx_errata run options...]
+# Starts the VMM first (it creates the shared file zero-filled and names its threads vcpuN),
+# then the daemon, which finds the threads within a rescan; the VMM waits until the daemon
+# has run every vCPU, measures, prints its lines and exits; then the daemon is stopped.
+e2e_run() {
+	vmm_opts=$1
+	shift
+	rm -f "$E2E_SHM"
+	# shellcheck disable=SC2086 # the options are a word list
+	e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 20 $vmm_opts \
+		>"$E2E_OUT" 2>&1 &
+	E2E_PID=$!
+	i=0
+	until grep -q '^e2e_vmm: ready' "$E2E_OUT"; do
+		if ! kill -0 "$E2E_PID" 2>/dev/null; then
+			sed 's/^/  e2e_vmm| /' "$E2E_OUT"
+			fail "e2e_vmm exited before it was ready"
+		fi
+		i=$((i + 1))
+		[ $i -gt 300 ] && fail "e2e_vmm not ready within 30 s"
+		sleep 0.1
+	done
+	scxe_start --vm "$E2E_PID:$E2E_SHM" "$@"
+	wait "$E2E_PID"
+	E2E_RC=$?
+	grep '^e2e' "$E2E_OUT"
+	grep -v '^e2e' "$E2E_OUT" | sed 's/^/  e2e_vmm| /'
+	[ "$E2E_RC" -eq 0 ] || fail "e2e_vmm exited $E2E_RC"
+	[ "$(sched_state)" = enabled ] || fail "scheduler not enabled after the run (state $(sched_state))"
+	assert_not_ejected
+	E2E_STATS=$(grep '^stats:' "$SCXE_LOG" | tail -n 1)
+	scxe_stop INT
+	[ "$SCXE_RC" -eq 0 ] || fail "loader exited $SCXE_RC"
+	note "  scx_errata| $E2E_STATS"
+	grep -q '^e2e: ' "$E2E_OUT" || fail "e2e_vmm printed no 'e2e:' line"
+}
+
+# e2e_get NAME: value of NAME=... from the VMM's e2e* lines of the last run
+e2e_get() {
+	grep '^e2e' "$E2E_OUT" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# e2e_stat NAME: the daemon's counter NAME from its last stats line of the last run
+e2e_stat() {
+	echo "$E2E_STATS" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# e2e_expect NAME OP VALUE: e.g. e2e_expect violations -eq 0
+e2e_expect() {
+	v=$(e2e_get "$1")
+	[ -n "$v" ] || fail "no $1 in the e2e output"
+	[ "$v" "$2" "$3" ] || fail "$1=$v, expected $2 $3"
+}
