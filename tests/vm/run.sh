@@ -111,7 +111,7 @@ boot() {
 echo "vmtest: booting $(cat "$KDIR/version") with ${#tests[@]} test(s), limit ${limit}s"
 for attempt in 1 2; do
 	boot
-	grep -q '^SCXE: up' "$console" && break
+	grep -q 'SCXE: up' "$console" && break
 	echo "vmtest: the guest did not come up (attempt $attempt); last console lines:"
 	tail -n 15 "$console" | sed 's/^/    /'
 done

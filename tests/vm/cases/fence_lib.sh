@@ -15,6 +15,8 @@ e2e_run() {
 	vmm_opts=$1
 	shift
 	rm -f "$E2E_SHM"
+	# assert_not_ejected reads dmesg: forget the previous scenario's detach
+	dmesg -c >/dev/null 2>&1
 	# shellcheck disable=SC2086 # the options are a word list
 	e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 20 $vmm_opts \
 		>"$E2E_OUT" 2>&1 &

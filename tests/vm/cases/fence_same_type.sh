@@ -6,8 +6,10 @@
 # enforcement must show violations, or the test could not fail.
 . /scxe/cases/fence_lib.sh
 
-# 3 vCPUs and 4 busy threads on 4 CPUs; the vCPU threads also sleep every 4th window and gap
-scenario="--vcpus 3 --load 4 --mode same-type --sleep-in-every 4 --sleep-out-every 4"
+# 3 vCPUs and 2 busy threads on 4 CPUs. Each window the vCPU thread yields once inside it
+# (enqueue path); every second gap it sleeps 100 us (wake-up path, idle CPUs of both types).
+scenario="--vcpus 3 --load 2 --mode same-type --spin-in 5000 --spin-out 5000
+	--block-in-every 1 --in-action yield --block-out-every 2 --out-action sleep"
 daemon="--mode same-type --max-hold-ms 0 --slice-us 1000 --stats 5"
 
 e2e_run "$scenario --seconds 120 --min-fenced 10000 --min-moves 1000" $daemon
@@ -16,6 +18,7 @@ e2e_expect fenced_switchouts -ge 10000
 e2e_expect violations -eq 0
 e2e_expect unfenced_cross_type_moves -ge 1000
 e2e_expect type_mismatches -eq 0
+[ "$(e2e_stat fence_switchouts)" -gt 0 ] || fail "the scheduler counted no fenced switch-outs"
 
 e2e_run "$scenario --seconds 60 --min-fenced 2000 --min-violations 1" $daemon --no-enforce
 e2e_expect enforcement = off

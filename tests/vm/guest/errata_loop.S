@@ -8,12 +8,13 @@
  *
  * Loop forever:
  *   scratch.seen = NONE; slot.in_errata = 1; scratch.seen = slot.cur_type;
- *   [every sleep_in_every windows: exit to the VMM, whose thread sleeps]
+ *   [every block_in_every windows: exit to the VMM, whose thread blocks or yields]
  *   spin spin_in times; slot.in_errata = 0; scratch.windows++;
- *   [every sleep_out_every windows: exit to the VMM, whose thread sleeps]
+ *   [every block_out_every gaps: the same, between windows]
  *   spin spin_out times.
- * The sleeps make the vCPU thread block and wake up like a real one (HLT, I/O), inside and
- * outside windows, so the host's wake-up placement is tested as well as preemption.
+ * These exits make the vCPU thread block and wake up (or yield) like a real one does on HLT
+ * or I/O, inside and outside windows, so the host's wake-up and yield placement are tested
+ * as well as preemption.
  * Every store is a single aligned 32-bit store, as the ABI asks of a guest.
  */
 #define SLOT_IN_ERRATA		0	/* scxe_slot.in_errata */
@@ -24,12 +25,13 @@
 #define SCR_SPIN_IN		8	/* e2e_scratch.spin_in */
 #define SCR_SPIN_OUT		12	/* e2e_scratch.spin_out */
 #define SCR_CTL			16	/* e2e_scratch.ctl */
-#define SCR_SLEEP_IN_EVERY	20	/* e2e_scratch.sleep_in_every */
-#define SCR_SLEEP_IN_LEFT	24	/* e2e_scratch.sleep_in_left */
-#define SCR_SLEEP_OUT_EVERY	28	/* e2e_scratch.sleep_out_every */
-#define SCR_SLEEP_OUT_LEFT	32	/* e2e_scratch.sleep_out_left */
+#define SCR_BLOCK_IN_EVERY	20	/* e2e_scratch.block_in_every */
+#define SCR_BLOCK_IN_LEFT	24	/* e2e_scratch.block_in_left */
+#define SCR_BLOCK_OUT_EVERY	28	/* e2e_scratch.block_out_every */
+#define SCR_BLOCK_OUT_LEFT	32	/* e2e_scratch.block_out_left */
 
-#define PORT_SLEEP		0xe0	/* E2E_PORT_SLEEP: the VMM thread sleeps a moment */
+#define PORT_BLOCK_IN		0xe0	/* E2E_PORT_BLOCK_IN: block, inside a window */
+#define PORT_BLOCK_OUT		0xe1	/* E2E_PORT_BLOCK_OUT: block, between windows */
 
 #define CTL_NEVER_CLEAR		1	/* E2E_CTL_NEVER_CLEAR */
 #define CTL_HALT		2	/* E2E_CTL_HALT */
@@ -47,13 +49,13 @@
 \label\()_done:
 .endm
 
-/* every \every-th time (count-down in \left; 0 = never), ask the VMM to sleep */
-.macro	maybe_sleep every, left, label
+/* every \every-th time (count-down in \left; 0 = never), ask the VMM to block */
+.macro	maybe_block every, left, port, label
 	decl	%es:\left
 	jnz	\label
 	movl	%es:\every, %eax
 	movl	%eax, %es:\left
-	outb	%al, $PORT_SLEEP
+	outb	%al, $\port
 \label:
 .endm
 
@@ -76,7 +78,7 @@ window:
 	jmp	window
 
 inside_once:
-	maybe_sleep SCR_SLEEP_IN_EVERY, SCR_SLEEP_IN_LEFT, no_sleep_in
+	maybe_block SCR_BLOCK_IN_EVERY, SCR_BLOCK_IN_LEFT, PORT_BLOCK_IN, no_block_in
 inside:
 	spin	SCR_SPIN_IN, spin_in
 	/* max-hold test: a guest that never leaves its window */
@@ -85,6 +87,6 @@ inside:
 
 	movl	$0, %ds:SLOT_IN_ERRATA
 	incl	%es:SCR_WINDOWS
-	maybe_sleep SCR_SLEEP_OUT_EVERY, SCR_SLEEP_OUT_LEFT, no_sleep_out
+	maybe_block SCR_BLOCK_OUT_EVERY, SCR_BLOCK_OUT_LEFT, PORT_BLOCK_OUT, no_block_out
 	spin	SCR_SPIN_OUT, spin_out
 	jmp	window

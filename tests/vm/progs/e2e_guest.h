@@ -33,8 +33,9 @@
 #define E2E_CTL_NEVER_CLEAR	(1u << 0)	/* stay inside the first window forever */
 #define E2E_CTL_HALT		(1u << 1)	/* execute HLT inside the next window */
 
-/* OUT to this port: the vCPU thread sleeps for a moment (blocks, then wakes up) */
-#define E2E_PORT_SLEEP		0xe0
+/* OUT to these ports: the vCPU thread blocks for a moment (or yields), in/out of a window */
+#define E2E_PORT_BLOCK_IN	0xe0
+#define E2E_PORT_BLOCK_OUT	0xe1
 
 #define E2E_SEEN_NONE		0xffffffffu	/* seen: cur_type not read in this window yet */
 
@@ -48,10 +49,10 @@ struct e2e_scratch {
 	__u32	spin_in;	/* 8: loop iterations inside a window */
 	__u32	spin_out;	/* 12: loop iterations between windows */
 	__u32	ctl;		/* 16: E2E_CTL_* */
-	__u32	sleep_in_every;	/* 20: sleep inside every Nth window (0: never) */
-	__u32	sleep_in_left;	/* 24: guest's count-down, starts at sleep_in_every */
-	__u32	sleep_out_every; /* 28: sleep between windows every Nth time (0: never) */
-	__u32	sleep_out_left;	/* 32: guest's count-down */
+	__u32	block_in_every;	/* 20: block inside every Nth window (0: never) */
+	__u32	block_in_left;	/* 24: guest's count-down, starts at block_in_every */
+	__u32	block_out_every; /* 28: block between windows every Nth time (0: never) */
+	__u32	block_out_left;	/* 32: guest's count-down */
 	__u32	reserved[7];
 };
 

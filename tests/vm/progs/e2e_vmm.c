@@ -22,6 +22,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -52,11 +53,11 @@ _Static_assert(offsetof(struct e2e_scratch, windows) == 4, "guest SCR_WINDOWS");
 _Static_assert(offsetof(struct e2e_scratch, spin_in) == 8, "guest SCR_SPIN_IN");
 _Static_assert(offsetof(struct e2e_scratch, spin_out) == 12, "guest SCR_SPIN_OUT");
 _Static_assert(offsetof(struct e2e_scratch, ctl) == 16, "guest SCR_CTL");
-_Static_assert(offsetof(struct e2e_scratch, sleep_in_every) == 20, "guest SCR_SLEEP_IN_EVERY");
-_Static_assert(offsetof(struct e2e_scratch, sleep_in_left) == 24, "guest SCR_SLEEP_IN_LEFT");
-_Static_assert(offsetof(struct e2e_scratch, sleep_out_every) == 28, "guest SCR_SLEEP_OUT_EVERY");
-_Static_assert(offsetof(struct e2e_scratch, sleep_out_left) == 32, "guest SCR_SLEEP_OUT_LEFT");
-_Static_assert(E2E_PORT_SLEEP == 0xe0, "guest PORT_SLEEP");
+_Static_assert(offsetof(struct e2e_scratch, block_in_every) == 20, "guest SCR_BLOCK_IN_EVERY");
+_Static_assert(offsetof(struct e2e_scratch, block_in_left) == 24, "guest SCR_BLOCK_IN_LEFT");
+_Static_assert(offsetof(struct e2e_scratch, block_out_every) == 28, "guest SCR_BLOCK_OUT_EVERY");
+_Static_assert(offsetof(struct e2e_scratch, block_out_left) == 32, "guest SCR_BLOCK_OUT_LEFT");
+_Static_assert(E2E_PORT_BLOCK_IN == 0xe0 && E2E_PORT_BLOCK_OUT == 0xe1, "guest PORT_BLOCK_*");
 _Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2, "guest CTL_* bits");
 /* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
 _Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
@@ -91,8 +92,16 @@ struct opts {
 	bool		never_clear;
 	bool		garbage;
 	__u32		spin_in, spin_out;
-	__u32		sleep_in_every, sleep_out_every, sleep_us;
+	__u32		block_in_every, block_out_every, sleep_us;
+	int		in_action, out_action;	/* BLOCK_*: inside, between windows */
 	long long	min_fenced, min_moves, min_violations;	/* < 0: not a stop condition */
+};
+
+/* what a vCPU thread does when its guest asks to block (E2E_PORT_BLOCK_*) */
+enum {
+	BLOCK_SLEEP,	/* sleep for sleep_us: the wake-up goes through select_cpu */
+	BLOCK_YIELD,	/* sched_yield: re-enqueued while runnable, no timer involved */
+	BLOCK_MIX,	/* alternate the two */
 };
 
 struct vcpu {
@@ -104,6 +113,7 @@ struct vcpu {
 	struct scxe_slot	*slot;	/* in our mapping of the shared file */
 	struct e2e_scratch	*scr;	/* in our mapping of guest RAM */
 	volatile bool		exited;
+	unsigned long		nr_blocks[2];	/* E2E_PORT_BLOCK_OUT/IN exits handled */
 	bool			exit_in_window, exit_armed;
 };
 
@@ -129,9 +139,11 @@ static struct opts opt = {
 	 * HZ=250 kernels preempt at most 250 times a second per CPU; blocking now and then
 	 * (as a guest does on HLT or I/O) adds switch-outs and exercises wake-up placement.
 	 */
-	.sleep_in_every	= 0,
-	.sleep_out_every = 0,
+	.block_in_every	= 0,
+	.block_out_every = 0,
 	.sleep_us	= 100,
+	.in_action	= BLOCK_MIX,
+	.out_action	= BLOCK_SLEEP,
 	.min_fenced	= -1,
 	.min_moves	= -1,
 	.min_violations	= -1,
@@ -195,9 +207,12 @@ static void usage(FILE *f)
 "  --min-violations N      ... and N violations (all given conditions must hold)\n"
 "  --spin-in N             guest loop iterations inside a window (default %u)\n"
 "  --spin-out N            guest loop iterations between windows (default %u)\n"
-"  --sleep-in-every N      every Nth window the vCPU thread sleeps inside it (0: never)\n"
-"  --sleep-out-every N     every Nth gap between windows it sleeps (0: never)\n"
-"  --sleep-us N            how long such a sleep lasts (default %u)\n"
+"  --block-in-every N      every Nth window the vCPU thread blocks inside it (0: never)\n"
+"  --block-out-every N     every Nth gap between windows it blocks (0: never)\n"
+"  --in-action A           how it blocks in a window: sleep, yield (sched_yield) or mix\n"
+"                          (alternate; default)\n"
+"  --out-action A          how it blocks between windows (default sleep)\n"
+"  --sleep-us N            how long a sleep lasts (default %u)\n"
 "  --never-clear           the guest never leaves its first window (max-hold test)\n"
 "  --exit-while-fenced     halfway through, vCPU 0's thread exits inside a window\n"
 "  --garbage               keep writing random values into the header and every slot\n"
@@ -228,11 +243,23 @@ static double parse_secs(const char *what, const char *s)
 	return v;
 }
 
+static int parse_action(const char *what, const char *s)
+{
+	if (!strcmp(s, "sleep"))
+		return BLOCK_SLEEP;
+	if (!strcmp(s, "yield"))
+		return BLOCK_YIELD;
+	if (!strcmp(s, "mix"))
+		return BLOCK_MIX;
+	die("%s '%s': expected sleep, yield or mix", what, s);
+}
+
 static void parse_opts(int argc, char **argv)
 {
 	enum { O_SHM = 256, O_VCPUS, O_SECONDS, O_TYPES, O_MODE, O_LOAD, O_PINGPONG, O_WAIT,
 	       O_SETTLE, O_MINF, O_MINM, O_MINV, O_SPIN_IN, O_SPIN_OUT, O_NEVER, O_EXIT,
-	       O_GARBAGE, O_GUEST, O_SLEEP_IN, O_SLEEP_OUT, O_SLEEP_US };
+	       O_GARBAGE, O_GUEST, O_BLOCK_IN, O_BLOCK_OUT, O_SLEEP_US,
+	       O_IN_ACTION, O_OUT_ACTION };
 	static const struct option lo[] = {
 		{ "shm", required_argument, NULL, O_SHM },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
@@ -248,9 +275,11 @@ static void parse_opts(int argc, char **argv)
 		{ "min-violations", required_argument, NULL, O_MINV },
 		{ "spin-in", required_argument, NULL, O_SPIN_IN },
 		{ "spin-out", required_argument, NULL, O_SPIN_OUT },
-		{ "sleep-in-every", required_argument, NULL, O_SLEEP_IN },
-		{ "sleep-out-every", required_argument, NULL, O_SLEEP_OUT },
+		{ "block-in-every", required_argument, NULL, O_BLOCK_IN },
+		{ "block-out-every", required_argument, NULL, O_BLOCK_OUT },
 		{ "sleep-us", required_argument, NULL, O_SLEEP_US },
+		{ "in-action", required_argument, NULL, O_IN_ACTION },
+		{ "out-action", required_argument, NULL, O_OUT_ACTION },
 		{ "never-clear", no_argument, NULL, O_NEVER },
 		{ "exit-while-fenced", no_argument, NULL, O_EXIT },
 		{ "garbage", no_argument, NULL, O_GARBAGE },
@@ -283,9 +312,11 @@ static void parse_opts(int argc, char **argv)
 		case O_MINV:	opt.min_violations = parse_num("--min-violations", optarg, 0, LLONG_MAX); break;
 		case O_SPIN_IN:	opt.spin_in = parse_num("--spin-in", optarg, 0, UINT32_MAX); break;
 		case O_SPIN_OUT: opt.spin_out = parse_num("--spin-out", optarg, 0, UINT32_MAX); break;
-		case O_SLEEP_IN: opt.sleep_in_every = parse_num("--sleep-in-every", optarg, 0, UINT32_MAX); break;
-		case O_SLEEP_OUT: opt.sleep_out_every = parse_num("--sleep-out-every", optarg, 0, UINT32_MAX); break;
+		case O_BLOCK_IN: opt.block_in_every = parse_num("--block-in-every", optarg, 0, UINT32_MAX); break;
+		case O_BLOCK_OUT: opt.block_out_every = parse_num("--block-out-every", optarg, 0, UINT32_MAX); break;
 		case O_SLEEP_US: opt.sleep_us = parse_num("--sleep-us", optarg, 1, 1000000); break;
+		case O_IN_ACTION:	opt.in_action = parse_action("--in-action", optarg); break;
+		case O_OUT_ACTION:	opt.out_action = parse_action("--out-action", optarg); break;
 		case O_NEVER:	opt.never_clear = true; break;
 		case O_EXIT:	opt.exit_while_fenced = true; break;
 		case O_GARBAGE:	opt.garbage = true; break;
@@ -482,8 +513,8 @@ static void setup_vcpu(struct vcpu *v)
 	v->scr->spin_in = opt.spin_in;
 	v->scr->spin_out = opt.spin_out;
 	v->scr->ctl = opt.never_clear ? E2E_CTL_NEVER_CLEAR : 0;
-	v->scr->sleep_in_every = v->scr->sleep_in_left = opt.sleep_in_every;
-	v->scr->sleep_out_every = v->scr->sleep_out_left = opt.sleep_out_every;
+	v->scr->block_in_every = v->scr->block_in_left = opt.block_in_every;
+	v->scr->block_out_every = v->scr->block_out_left = opt.block_out_every;
 }
 
 static void *vcpu_main(void *arg)
@@ -508,14 +539,22 @@ static void *vcpu_main(void *arg)
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_INTR:
 			continue;
-		case KVM_EXIT_IO:
-			if (v->run->io.port != E2E_PORT_SLEEP ||
+		case KVM_EXIT_IO: {
+			bool in = v->run->io.port == E2E_PORT_BLOCK_IN;
+			int action = in ? opt.in_action : opt.out_action;
+
+			if ((!in && v->run->io.port != E2E_PORT_BLOCK_OUT) ||
 			    v->run->io.direction != KVM_EXIT_IO_OUT)
 				die("vcpu %d: unexpected I/O %s port 0x%x", v->idx,
 				    v->run->io.direction == KVM_EXIT_IO_OUT ? "out to" : "in from",
 				    v->run->io.port);
-			usleep(opt.sleep_us);
+			if (action == BLOCK_SLEEP || (action == BLOCK_MIX && v->nr_blocks[in] % 2))
+				usleep(opt.sleep_us);
+			else
+				sched_yield();
+			v->nr_blocks[in]++;
 			continue;
+		}
 		case KVM_EXIT_HLT:
 			if (rd32(&v->scr->ctl) & E2E_CTL_HALT) {
 				/* asked for: leave while the guest's window is open */

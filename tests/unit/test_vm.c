@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm.c and the name matching of vcpu.c, without root or BPF: --vm spec parsing, the shared
+ * file's creation, adoption and refusal (in a mkdtemp directory), and the host-side writes
+ * (publish under the seqlock, disarm).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "unit.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static char dir[64];
+static char err[PATH_MAX + 256];
+
+/* A fresh temporary directory; returns dir/name in a static buffer. */
+static const char *tmp_path(const char *name)
+{
+	static char path[128];
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/scxe-unit-vm.XXXXXX");
+		if (!mkdtemp(dir)) {
+			unit_fail(__FILE__, __LINE__, "mkdtemp failed");
+			dir[0] = '\0';
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static void tmp_cleanup(const char *name)
+{
+	unlink(tmp_path(name));
+	rmdir(dir);
+	dir[0] = '\0';
+}
+
+/* A struct vm for pid 1 and path, as vm_parse_spec makes it. */
+static void vm_for(struct vm *vm, const char *path)
+{
+	char spec[PATH_MAX + 16];
+
+	snprintf(spec, sizeof(spec), "1:%s", path);
+	EXPECT_EQ(vm_parse_spec(spec, vm, err, sizeof(err)), 0);
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static ssize_t read_file(const char *path, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long long)st.st_size;
+}
+
+/* ---- vm_parse_spec --------------------------------------------------------------------- */
+
+UNIT_TEST(vm_spec_pid_and_path)
+{
+	struct vm vm;
+
+	EXPECT_EQ(vm_parse_spec("4242:/dev/shm/scx_errata.vm0", &vm, err, sizeof(err)), 0);
+	EXPECT_EQ(vm.pid, 4242);
+	EXPECT_STR(vm.path, "/dev/shm/scx_errata.vm0");
+	EXPECT_EQ(vm.nr_tids, 0);
+	EXPECT_EQ(vm.fd, -1);
+	EXPECT(vm.hdr == NULL);
+}
+
+UNIT_TEST(vm_spec_explicit_tids_in_order)
+{
+	struct vm vm;
+
+	EXPECT_EQ(vm_parse_spec("77:/dev/shm/x:1001,1000,1003", &vm, err, sizeof(err)), 0);
+	EXPECT_EQ(vm.pid, 77);
+	EXPECT_STR(vm.path, "/dev/shm/x");
+	EXPECT_EQ(vm.nr_tids, 3);
+	EXPECT_EQ(vm.explicit_tids[0], 1001);
+	EXPECT_EQ(vm.explicit_tids[1], 1000);
+	EXPECT_EQ(vm.explicit_tids[2], 1003);
+	EXPECT_EQ(vm_parse_spec("5:/a:9", &vm, err, sizeof(err)), 0);
+	EXPECT_EQ(vm.nr_tids, 1);
+	EXPECT_EQ(vm.explicit_tids[0], 9);
+}
+
+/* spec must fail with an error naming it and containing want */
+static void expect_spec_error(const char *spec, const char *want, int line)
+{
+	struct vm vm;
+
+	err[0] = '\0';
+	if (vm_parse_spec(spec, &vm, err, sizeof(err)) != -1) {
+		unit_fail(__FILE__, line, "--vm '%s' was accepted", spec);
+		return;
+	}
+	if (!strstr(err, want))
+		unit_fail(__FILE__, line, "--vm '%s': error \"%s\" lacks \"%s\"", spec, err, want);
+	if (strlen(spec) < 200 && !strstr(err, spec))
+		unit_fail(__FILE__, line, "--vm '%s': error \"%s\" does not name the spec", spec, err);
+}
+
+UNIT_TEST(vm_spec_rejects_bad_pid)
+{
+	expect_spec_error("", "is not PID:PATH", __LINE__);
+	expect_spec_error("4242", "is not PID:PATH", __LINE__);
+	expect_spec_error("abc:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error("12x:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error(":/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error("0:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error("-3:/dev/shm/x", "is not PID:PATH", __LINE__);
+}
+
+UNIT_TEST(vm_spec_rejects_bad_path)
+{
+	char spec[PATH_MAX + 32];
+
+	expect_spec_error("4242:", "must be an absolute path", __LINE__);
+	expect_spec_error("4242:shm/x", "must be an absolute path", __LINE__);
+	expect_spec_error("4242::1,2", "must be an absolute path", __LINE__);
+	/* a path that does not fit PATH_MAX */
+	snprintf(spec, sizeof(spec), "1:/");
+	memset(spec + 3, 'a', PATH_MAX);
+	spec[3 + PATH_MAX] = '\0';
+	expect_spec_error(spec, "must be an absolute path", __LINE__);
+}
+
+UNIT_TEST(vm_spec_rejects_bad_tids)
+{
+	static char spec[16 * SCXE_ABI_MAX_SLOTS + 32];
+	size_t n;
+
+	expect_spec_error("1:/x:", "empty vCPU thread list", __LINE__);
+	expect_spec_error("1:/x:a", "TID,TID,... in vCPU order", __LINE__);
+	expect_spec_error("1:/x:1,,2", "TID,TID,... in vCPU order", __LINE__);
+	expect_spec_error("1:/x:1;2", "TID,TID,... in vCPU order", __LINE__);
+	expect_spec_error("1:/x:0", "TID,TID,... in vCPU order", __LINE__);
+	expect_spec_error("1:/x:-7", "TID,TID,... in vCPU order", __LINE__);
+	expect_spec_error("1:/x:5,6x", "TID,TID,... in vCPU order", __LINE__);
+	/* one more thread than the ABI has slots */
+	n = snprintf(spec, sizeof(spec), "1:/x:");
+	for (unsigned i = 0; i <= SCXE_ABI_MAX_SLOTS; i++)
+		n += snprintf(spec + n, sizeof(spec) - n, "%s%u", i ? "," : "", 100 + i);
+	expect_spec_error(spec, "more than 1024 vCPU threads", __LINE__);
+}
+
+/* ---- vcpu_index_from_name -------------------------------------------------------------- */
+
+UNIT_TEST(vcpu_names_of_each_vmm)
+{
+	EXPECT_EQ(vcpu_index_from_name("CPU 3/KVM"), 3);	/* QEMU (debug-threads=on) */
+	EXPECT_EQ(vcpu_index_from_name("CPU 0/KVM"), 0);
+	EXPECT_EQ(vcpu_index_from_name("vcpu12"), 12);		/* Cloud Hypervisor */
+	EXPECT_EQ(vcpu_index_from_name("vcpu0"), 0);
+	EXPECT_EQ(vcpu_index_from_name("crosvm_vcpu0"), 0);	/* crosvm */
+	EXPECT_EQ(vcpu_index_from_name("crosvm_vcpu15"), 15);
+	EXPECT_EQ(vcpu_index_from_name("fc_vcpu 7"), 7);	/* Firecracker */
+	EXPECT_EQ(vcpu_index_from_name("vcpu1023"), 1023);	/* the last slot the ABI has */
+}
+
+UNIT_TEST(vcpu_names_rejected)
+{
+	static const char *const bad[] = {
+		"vcpu", "CPU x/KVM", "vcpu3x", "qemu-system-x86", "CPU 3", "CPU 3/KVMx", "CPU /KVM",
+		"CPU -1/KVM", "vcpu-1", "vcpu 1", " vcpu1", "vcpu+1", "crosvm_vcpu", "fc_vcpu7",
+		"fc_vcpu ", "vcpu1024", "vcpu99999999999999999999", "", "IO mon_iothread", "worker",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (vcpu_index_from_name(bad[i]) != -1)
+			unit_fail(__FILE__, __LINE__, "thread name \"%s\" gave vCPU %d, expected -1",
+				  bad[i], vcpu_index_from_name(bad[i]));
+}
+
+/* ---- vm_open --------------------------------------------------------------------------- */
+
+static void expect_layout(const struct vm *vm, size_t size, __u32 slots)
+{
+	const struct scxe_shm_hdr *h = vm->hdr;
+
+	EXPECT(h != NULL);
+	if (!h)
+		return;
+	EXPECT_EQ(vm->size, size);
+	EXPECT_EQ(h->magic, SCXE_ABI_MAGIC);
+	EXPECT_EQ(h->version, SCXE_ABI_VERSION);
+	EXPECT_EQ(h->hdr_size, SCXE_ABI_HDR_SIZE);
+	EXPECT_EQ(h->total_size, size);
+	EXPECT_EQ(h->nr_slots, slots);
+	EXPECT_EQ(vm->nr_slots, slots);
+	EXPECT_EQ(h->slot_size, SCXE_ABI_SLOT_SIZE);
+	EXPECT_EQ(h->slot_offset, SCXE_ABI_HDR_SIZE);
+	EXPECT_EQ(h->fence_live, 0);
+}
+
+UNIT_TEST(vm_open_creates_8k_file)
+{
+	const char *path = tmp_path("new");
+	struct vm vm;
+	bool fresh = true;
+
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT(vm.created);
+	EXPECT(vm.fd >= 0);
+	EXPECT_EQ(file_size(path), 8192);
+	expect_layout(&vm, 8192, 64);
+	for (__u32 i = 0; vm.hdr && i < vm.nr_slots; i++) {
+		struct scxe_slot *s = vm_slot(&vm, i);
+
+		if (s->cur_type != SCXE_ABI_TYPE_NONE || s->cur_cpu != SCXE_ABI_TYPE_NONE || s->armed ||
+		    s->in_errata || s->run_seq)
+			fresh = false;
+	}
+	EXPECT(fresh);
+	/* the last slot ends exactly at the end of the file */
+	if (vm.hdr)
+		EXPECT_EQ((char *)vm_slot(&vm, 63) + SCXE_ABI_SLOT_SIZE - (char *)vm.hdr, 8192);
+	vm_close(&vm);
+	EXPECT_EQ(vm.fd, -1);
+	EXPECT(vm.hdr == NULL);
+	tmp_cleanup("new");
+}
+
+UNIT_TEST(vm_open_sizes_for_min_slots)
+{
+	const char *path = tmp_path("big");
+	struct vm vm;
+
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 100, err, sizeof(err)), 0);
+	/* 4 KiB + 100 * 64 bytes rounded to pages = 12 KiB, then to a power of two */
+	EXPECT_EQ(file_size(path), 16384);
+	expect_layout(&vm, 16384, 192);
+	vm_close(&vm);
+	tmp_cleanup("big");
+
+	path = tmp_path("huge");
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, SCXE_ABI_MAX_SLOTS + 1, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "exceed the ABI's 1024 slots") != NULL);
+	EXPECT_EQ(access(path, F_OK), -1);	/* nothing left behind */
+	tmp_cleanup("huge");
+}
+
+UNIT_TEST(vm_open_lays_out_zero_file)
+{
+	const char *path = tmp_path("zero");
+	static char zero[8192];
+	struct vm vm;
+
+	EXPECT_EQ(write_file(path, zero, sizeof(zero)), 0);
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT(!vm.created);
+	expect_layout(&vm, 8192, 64);
+	if (vm.hdr)
+		EXPECT_EQ(vm_slot(&vm, 5)->cur_type, SCXE_ABI_TYPE_NONE);
+	vm_close(&vm);
+	tmp_cleanup("zero");
+
+	/* a 1 MiB zero file (libvirt's smallest shmem) holds at most the ABI's 1024 slots */
+	path = tmp_path("mib");
+	EXPECT_EQ(write_file(path, "", 0), 0);
+	EXPECT_EQ(truncate(path, 1 << 20), 0);
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	expect_layout(&vm, 1 << 20, SCXE_ABI_MAX_SLOTS);
+	vm_close(&vm);
+	tmp_cleanup("mib");
+}
+
+/* vm_open must refuse path, keep its bytes, and say want */
+static void expect_refused(const char *path, __u32 min_slots, const char *want, int line)
+{
+	static unsigned char before[1 << 16], after[1 << 16];
+	ssize_t n1 = read_file(path, before, sizeof(before)), n2;
+	struct vm vm;
+
+	vm_for(&vm, path);
+	err[0] = '\0';
+	if (vm_open(&vm, min_slots, err, sizeof(err)) != -1) {
+		unit_fail(__FILE__, line, "vm_open accepted %s", path);
+		vm_close(&vm);
+		return;
+	}
+	if (!strstr(err, want))
+		unit_fail(__FILE__, line, "error \"%s\" lacks \"%s\"", err, want);
+	if (!strstr(err, path))
+		unit_fail(__FILE__, line, "error \"%s\" does not name the file", err);
+	if (vm.hdr || vm.fd != -1 || vm.created)
+		unit_fail(__FILE__, line, "a refused vm keeps a mapping, an fd or the created flag");
+	n2 = read_file(path, after, sizeof(after));
+	if (n1 < 0 || n1 != n2 || memcmp(before, after, n1))
+		unit_fail(__FILE__, line, "%s changed (%zd -> %zd bytes)", path, n1, n2);
+}
+
+UNIT_TEST(vm_open_refuses_foreign_file)
+{
+	const char *path = tmp_path("foreign");
+	static unsigned char buf[8192];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = "someone else's data "[i % 20];
+	EXPECT_EQ(write_file(path, buf, sizeof(buf)), 0);
+	expect_refused(path, 0, "is not an scx_errata shared file", __LINE__);
+
+	/* magic 0 but something else in the header: still not ours to lay out */
+	memset(buf, 0, sizeof(buf));
+	buf[1000] = 1;
+	EXPECT_EQ(write_file(path, buf, sizeof(buf)), 0);
+	expect_refused(path, 0, "is not an scx_errata shared file", __LINE__);
+	tmp_cleanup("foreign");
+}
+
+UNIT_TEST(vm_open_refuses_small_file)
+{
+	const char *path = tmp_path("small");
+	static unsigned char buf[4096];
+
+	EXPECT_EQ(write_file(path, buf, sizeof(buf)), 0);
+	expect_refused(path, 0, "too small for the header and one slot", __LINE__);
+	EXPECT_EQ(file_size(path), 4096);	/* not ours: not removed either */
+	tmp_cleanup("small");
+}
+
+/* An scx_errata file with one header field changed after creation. */
+static void make_ours_then(const char *path, size_t field_off, __u32 value)
+{
+	struct vm vm;
+
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	if (vm.hdr)
+		*(__u32 *)((char *)vm.hdr + field_off) = value;
+	vm_close(&vm);
+}
+
+UNIT_TEST(vm_open_refuses_other_version_and_layout)
+{
+	const char *path = tmp_path("ver");
+
+	make_ours_then(path, offsetof(struct scxe_shm_hdr, version), 2);
+	expect_refused(path, 0, "has ABI version 2", __LINE__);
+	unlink(path);
+	make_ours_then(path, offsetof(struct scxe_shm_hdr, slot_offset), 8192);
+	expect_refused(path, 0, "foreign slot layout", __LINE__);
+	unlink(path);
+	make_ours_then(path, offsetof(struct scxe_shm_hdr, slot_size), 128);
+	expect_refused(path, 0, "foreign slot layout", __LINE__);
+	tmp_cleanup("ver");
+}
+
+UNIT_TEST(vm_open_keeps_guest_fields_of_earlier_run)
+{
+	const char *path = tmp_path("again");
+	struct vm vm;
+	struct scxe_slot *s;
+
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	if (!vm.hdr)
+		return;
+	s = vm_slot(&vm, 3);
+	s->in_errata = 1;		/* a guest inside a window while the daemon restarts */
+	s->erratum = 5;
+	s->window_seq = 9;
+	s->cur_type = 1;
+	s->run_seq = 44;
+	vm.hdr->total_size = 0;		/* stale host fields are rewritten */
+	vm.hdr->nr_slots = 0;
+	vm_close(&vm);
+
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 4, err, sizeof(err)), 0);
+	EXPECT(!vm.created);
+	expect_layout(&vm, 8192, 64);
+	if (vm.hdr) {
+		s = vm_slot(&vm, 3);
+		EXPECT_EQ(s->in_errata, 1);
+		EXPECT_EQ(s->erratum, 5);
+		EXPECT_EQ(s->window_seq, 9);
+		EXPECT_EQ(s->run_seq, 44);
+		EXPECT_EQ(vm_slot(&vm, 4)->cur_type, SCXE_ABI_TYPE_NONE);
+	}
+	vm_close(&vm);
+	tmp_cleanup("again");
+}
+
+UNIT_TEST(vm_open_respects_min_slots_of_existing_file)
+{
+	const char *path = tmp_path("few");
+	struct vm vm;
+
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	vm_close(&vm);
+	expect_refused(path, 65, "has 64 slots but the VM has 65 vCPUs", __LINE__);
+	EXPECT_EQ(file_size(path), 8192);	/* an existing file is never removed */
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 64, err, sizeof(err)), 0);
+	vm_close(&vm);
+	tmp_cleanup("few");
+}
+
+UNIT_TEST(vm_open_reports_unopenable_path)
+{
+	struct vm vm;
+
+	vm_for(&vm, "/nonexistent-scxe-dir/f");
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "cannot open /nonexistent-scxe-dir/f") != NULL);
+	EXPECT(vm.hdr == NULL);
+}
+
+/* ---- vm_publish, vm_disarm ------------------------------------------------------------- */
+
+static void fill_template(struct scxe_shm_hdr *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->nr_types = 2;
+	t->nr_errata = 2;
+	t->knowledge_flags = SCXE_KF_TYPES_VALID | SCXE_KF_ERRATA_VALID;
+	snprintf(t->types[0].name, sizeof(t->types[0].name), "big");
+	t->types[0].core_kind = SCXE_CORE_BIG;
+	t->types[0].nr_cpus = 2;
+	snprintf(t->types[1].name, sizeof(t->types[1].name), "little");
+	t->types[1].core_kind = SCXE_CORE_LITTLE;
+	t->types[1].nr_cpus = 2;
+	snprintf(t->errata[0].id, sizeof(t->errata[0].id), "1530923");
+	t->errata[0].type_mask = 1;
+	t->errata[0].class = SCXE_CLASS_CPU;
+	t->errata[0].management = SCXE_MGMT_DYNAMIC;
+	snprintf(t->errata[1].id, sizeof(t->errata[1].id), "858921");
+	t->errata[1].type_mask = 3;
+	t->errata[1].class = SCXE_CLASS_TIMER;
+	t->errata[1].management = SCXE_MGMT_STATIC;
+	/* header fields the template must not carry over */
+	t->magic = 0xdeadbeef;
+	t->nr_slots = 7;
+	t->seq = 99;
+}
+
+UNIT_TEST(vm_publish_seqlock_and_tables)
+{
+	const char *path = tmp_path("pub");
+	struct scxe_shm_hdr t;
+	struct vm vm;
+	__u32 seq0;
+
+	fill_template(&t);
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	if (!vm.hdr)
+		return;
+	seq0 = vm.hdr->seq;
+	EXPECT_EQ(seq0 % 2, 0);
+	vm_publish(&vm, &t, SCXE_MODE_SAME_TYPE, 50000, true);
+	EXPECT_EQ(vm.hdr->seq % 2, 0);
+	EXPECT_EQ(vm.hdr->seq, seq0 + 2);
+	EXPECT_EQ(vm.hdr->fence_live, 1);
+	EXPECT_EQ(vm.hdr->mode, SCXE_MODE_SAME_TYPE);
+	EXPECT_EQ(vm.hdr->max_hold_us, 50000);
+	EXPECT_EQ(vm.hdr->host_pid, getpid());
+	EXPECT_EQ(vm.hdr->nr_types, 2);
+	EXPECT_EQ(vm.hdr->nr_errata, 2);
+	EXPECT_EQ(vm.hdr->knowledge_flags, SCXE_KF_TYPES_VALID | SCXE_KF_ERRATA_VALID);
+	EXPECT(!memcmp(vm.hdr->types, t.types, sizeof(t.types)));
+	EXPECT(!memcmp(vm.hdr->errata, t.errata, sizeof(t.errata)));
+	EXPECT_STR(vm.hdr->types[1].name, "little");
+	EXPECT_STR(vm.hdr->errata[1].id, "858921");
+	/* the layout is the file's, not the template's */
+	EXPECT_EQ(vm.hdr->magic, SCXE_ABI_MAGIC);
+	EXPECT_EQ(vm.hdr->nr_slots, 64);
+
+	/* republish not live, same-cpu, from a torn earlier write (odd seq): ends even, newer */
+	vm.hdr->seq = 5;
+	vm_publish(&vm, &t, SCXE_MODE_SAME_CPU, 0, false);
+	EXPECT_EQ(vm.hdr->seq, 6);
+	EXPECT_EQ(vm.hdr->fence_live, 0);
+	EXPECT_EQ(vm.hdr->mode, SCXE_MODE_SAME_CPU);
+	EXPECT_EQ(vm.hdr->max_hold_us, 0);
+	vm_close(&vm);
+	tmp_cleanup("pub");
+}
+
+UNIT_TEST(vm_disarm_clears_live_and_armed)
+{
+	const char *path = tmp_path("disarm");
+	struct scxe_shm_hdr t;
+	struct vm vm;
+	int armed = 0;
+
+	fill_template(&t);
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	if (!vm.hdr)
+		return;
+	vm_publish(&vm, &t, SCXE_MODE_SAME_TYPE, 50000, true);
+	for (__u32 i = 0; i < vm.nr_slots; i++) {
+		vm_slot(&vm, i)->armed = 1;
+		vm_slot(&vm, i)->cur_type = i % 2;
+	}
+	vm_slot(&vm, 2)->in_errata = 1;
+	vm_disarm(&vm);
+	EXPECT_EQ(vm.hdr->fence_live, 0);
+	for (__u32 i = 0; i < vm.nr_slots; i++)
+		armed += vm_slot(&vm, i)->armed != 0;
+	EXPECT_EQ(armed, 0);
+	/* the knowledge and the guest's fields stay: only the guarantee is withdrawn */
+	EXPECT_EQ(vm.hdr->nr_types, 2);
+	EXPECT_EQ(vm_slot(&vm, 3)->cur_type, 1);
+	EXPECT_EQ(vm_slot(&vm, 2)->in_errata, 1);
+	vm_close(&vm);
+	vm_disarm(&vm);		/* closed: a no-op, not a crash */
+	tmp_cleanup("disarm");
+}
