@@ -197,6 +197,14 @@ void vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u3
 	struct scxe_shm_hdr *h = vm->hdr;
 
 	seq_begin(h);
+	/* restore the layout too: the guest may have scribbled over it */
+	h->version = SCXE_ABI_VERSION;
+	h->hdr_size = SCXE_ABI_HDR_SIZE;
+	h->total_size = vm->size;
+	h->nr_slots = vm->nr_slots;
+	h->slot_size = SCXE_ABI_SLOT_SIZE;
+	h->slot_offset = SCXE_ABI_HDR_SIZE;
+	h->magic = SCXE_ABI_MAGIC;
 	h->mode = mode;
 	h->max_hold_us = max_hold_us;
 	h->host_pid = getpid();

@@ -40,9 +40,13 @@ int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen);
  */
 int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen);
 
+/*
+ * Slot i (< nr_slots). The guest can write anything into the header, so the layout comes
+ * from what vm_open validated, never from the shared page again.
+ */
 static inline struct scxe_slot *vm_slot(const struct vm *vm, __u32 i)
 {
-	return (struct scxe_slot *)((char *)vm->hdr + vm->hdr->slot_offset + i * SCXE_ABI_SLOT_SIZE);
+	return (struct scxe_slot *)((char *)vm->hdr + SCXE_ABI_HDR_SIZE + i * SCXE_ABI_SLOT_SIZE);
 }
 
 /*
