@@ -87,7 +87,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.bpf.o: tests/vm/progs/%.bpf.c include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(BUILD)/%.bpf.o: tests/vm/progs/%.bpf.c tests/vm/progs/*.h include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -115,7 +115,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/vm/progs/%.c $(VMPROG_SKELS) $(USER_OBJS) include/*.h
+$(BUILD)/tests/%: tests/vm/progs/%.c tests/vm/progs/*.h $(VMPROG_SKELS) $(USER_OBJS) include/*.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/vm/progs $< $(USER_OBJS) $(LDLIBS) -lpthread -o $@
 

@@ -14,7 +14,8 @@ E2E_OUT=/tmp/e2e_vmm.out
 e2e_run() {
 	vmm_opts=$1
 	shift
-	rm -f "$E2E_SHM"
+	# a stale output file would let the wait below see the previous run's "ready" line
+	rm -f "$E2E_SHM" "$E2E_OUT"
 	# assert_not_ejected reads dmesg: forget the previous scenario's detach
 	dmesg -c >/dev/null 2>&1
 	# shellcheck disable=SC2086 # the options are a word list
@@ -22,7 +23,7 @@ e2e_run() {
 		>"$E2E_OUT" 2>&1 &
 	E2E_PID=$!
 	i=0
-	until grep -q '^e2e_vmm: ready' "$E2E_OUT"; do
+	until grep -q '^e2e_vmm: ready' "$E2E_OUT" 2>/dev/null; do
 		if ! kill -0 "$E2E_PID" 2>/dev/null; then
 			sed 's/^/  e2e_vmm| /' "$E2E_OUT"
 			fail "e2e_vmm exited before it was ready"
@@ -34,9 +35,10 @@ e2e_run() {
 	scxe_start --vm "$E2E_PID:$E2E_SHM" "$@"
 	wait "$E2E_PID"
 	E2E_RC=$?
-	grep '^e2e' "$E2E_OUT"
-	grep -v '^e2e' "$E2E_OUT" | sed 's/^/  e2e_vmm| /'
+	grep -E '^e2e(-[a-z]+)?: ' "$E2E_OUT"
+	grep -vE '^e2e(-[a-z]+)?: ' "$E2E_OUT" | sed 's/^/  e2e_vmm| /'
 	[ "$E2E_RC" -eq 0 ] || fail "e2e_vmm exited $E2E_RC"
+	kill -0 "$SCXE_PID" 2>/dev/null || fail "scx_errata died during the run"
 	[ "$(sched_state)" = enabled ] || fail "scheduler not enabled after the run (state $(sched_state))"
 	assert_not_ejected
 	E2E_STATS=$(grep '^stats:' "$SCXE_LOG" | tail -n 1)
@@ -46,9 +48,9 @@ e2e_run() {
 	grep -q '^e2e: ' "$E2E_OUT" || fail "e2e_vmm printed no 'e2e:' line"
 }
 
-# e2e_get NAME: value of NAME=... from the VMM's e2e* lines of the last run
+# e2e_get NAME: value of NAME=... from the VMM's result lines ("e2e: ", "e2e-x: ")
 e2e_get() {
-	grep '^e2e' "$E2E_OUT" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+	grep -E '^e2e(-[a-z]+)?: ' "$E2E_OUT" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
 
 # e2e_stat NAME: the daemon's counter NAME from its last stats line of the last run
@@ -61,4 +63,29 @@ e2e_expect() {
 	v=$(e2e_get "$1")
 	[ -n "$v" ] || fail "no $1 in the e2e output"
 	[ "$v" "$2" "$3" ] || fail "$1=$v, expected $2 $3"
+}
+
+# e2e_fence_proof MODE IN_ACTION: the end-to-end proof of one fence mode. 3 vCPUs and 2 busy
+# threads on 4 CPUs; inside each window the vCPU thread blocks once with IN_ACTION (yield:
+# the enqueue path; mix: yield and sleep alternately, so wake-ups of fenced threads go
+# through select_cpu too); every second gap it sleeps 100 us (wake-ups onto idle CPUs of
+# both types). Enforced: 0 violations in >= 10,000 fenced switch-outs, >= 1,000 free moves
+# across types, the guest always reads the type it runs on. Not enforced: violations > 0,
+# so the check can fail.
+e2e_fence_proof() {
+	scenario="--vcpus 3 --load 2 --mode $1 --spin-in 5000 --spin-out 5000
+		--block-in-every 1 --in-action $2 --block-out-every 2 --out-action sleep"
+	daemon="--mode $1 --max-hold-ms 0 --slice-us 1000 --stats 5"
+
+	e2e_run "$scenario --seconds 120 --min-fenced 10000 --min-moves 1000" $daemon
+	e2e_expect enforcement = on
+	e2e_expect fenced_switchouts -ge 10000
+	e2e_expect violations -eq 0
+	e2e_expect unfenced_cross_type_moves -ge 1000
+	e2e_expect type_mismatches -eq 0
+	[ "$(e2e_stat fence_switchouts)" -gt 0 ] || fail "the scheduler counted no fenced switch-outs"
+
+	e2e_run "$scenario --seconds 30 --min-fenced 2000 --min-violations 1" $daemon --no-enforce
+	e2e_expect enforcement = off
+	e2e_expect violations -gt 0
 }

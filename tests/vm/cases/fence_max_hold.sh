@@ -1,7 +1,8 @@
 #!/bin/sh
 # Max hold: a guest that enters a window and never leaves it is fenced for --max-hold-ms
 # only. The hold expires (counted in the slot and in the scheduler's "expired" stat) and
-# the observer then sees the still-flagged vCPU threads move across types.
+# the observer then sees the still-flagged vCPU threads move across types. (The type the
+# guest read at the start of its window is then stale: type_mismatches is expected here.)
 . /scxe/cases/fence_lib.sh
 
 e2e_run "--vcpus 3 --load 3 --never-clear --seconds 30 --min-violations 20" \

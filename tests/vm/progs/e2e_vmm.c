@@ -13,8 +13,10 @@
  *   e2e: mode=M enforcement=on|off windows=N fenced_switchouts=N violations=N
  *        unfenced_cross_type_moves=N type_mismatches=N          (one line)
  *
- * enforcement says what the host did (header fence_live and every slot armed during the
- * whole measurement), not what was asked. Further "e2e-*:" lines give details.
+ * Counts cover the measurement only (after --wait-registered and --settle-ms); windows is
+ * the sum of the guest's own counters. enforcement says what the host did (header
+ * fence_live and every slot armed at every sample of the measurement), not what was asked.
+ * Further "e2e-*:" lines give details for the other cases.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +70,7 @@ _Static_assert(E2E_SCRATCH_GPA + E2E_MAX_VCPUS * E2E_PAGE <= E2E_RAM_SIZE, "scra
 #define X86_RFLAGS_FIXED	0x2u		/* bit 1 of RFLAGS always reads as one */
 #define GUEST_DEFAULT		"/scxe/guest/errata_loop.bin"
 #define TICK_MS			100		/* main loop: thresholds, enforcement samples */
-#define GARBAGE_PERIOD_US	500		/* garbage writer: one pass over the file */
+#define GARBAGE_PERIOD_US	500		/* garbage writer: pause between passes */
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD		O_EXCL		/* pidfd of a thread, not a process (6.9+) */
@@ -136,8 +138,9 @@ static struct opts opt = {
 	.spin_in	= 20000,
 	.spin_out	= 20000,
 	/*
-	 * HZ=250 kernels preempt at most 250 times a second per CPU; blocking now and then
-	 * (as a guest does on HLT or I/O) adds switch-outs and exercises wake-up placement.
+	 * No blocking by default. An HZ=250 kernel preempts at most 250 times a second per
+	 * CPU; the tests make the guest block now and then (as a real one does on HLT or I/O)
+	 * for more switch-outs and to exercise wake-up and yield placement.
 	 */
 	.block_in_every	= 0,
 	.block_out_every = 0,
@@ -714,23 +717,29 @@ static __u64 rnd(__u64 *s)
 }
 
 /*
- * Overwrite every 32-bit word of the header page and of every slot: random values, and the
- * edge values a careless reader trips on (0, all ones, the sign bit, small indices that
- * look valid).
+ * Overwrite every 32-bit word of the file (header page and every slot, ours or not): random
+ * values, and the edge values a careless reader trips on (0, all ones, the sign bit, small
+ * indices that look valid). The last pass is random only, so what the daemon finds when it
+ * tears down is garbage that points nowhere, every time.
  */
 static void *garbage_main(void *arg)
 {
-	__u64 seed = 0x9e3779b97f4a7c15ull ^ (__u64)time(NULL);
-	size_t words = (SCXE_ABI_HDR_SIZE + opt.nr_vcpus * SCXE_ABI_SLOT_SIZE) / 4;
-	volatile __u32 *w = (volatile __u32 *)shm;
 	static const __u32 edge[] = { 0, 1, 2, 3, 7, 0x7fffffff, 0x80000000u, 0xffffffffu };
+	__u64 seed = 0x9e3779b97f4a7c15ull ^ (__u64)time(NULL);
+	volatile __u32 *w = (volatile __u32 *)shm;
+	size_t words = shm_size / sizeof(*w);
+	bool last = false;
 
 	prctl(PR_SET_NAME, "garbage");
-	while (!garbage_stop) {
+	while (!last) {
+		last = garbage_stop;
 		for (size_t i = 0; i < words; i++) {
 			__u64 r = rnd(&seed);
 
-			w[i] = (r & 1) ? (__u32)(r >> 32) : edge[(r >> 1) % (sizeof(edge) / sizeof(edge[0]))];
+			if (last || (r & 1))
+				w[i] = r >> 32;
+			else
+				w[i] = edge[(r >> 1) % (sizeof(edge) / sizeof(edge[0]))];
 		}
 		usleep(GARBAGE_PERIOD_US);
 	}
@@ -809,15 +818,19 @@ int main(int argc, char **argv)
 					fprintf(stderr, " vcpu%d cur_type=0x%x run_seq=%u armed=%u", i,
 						rd32(&vcpus[i].slot->cur_type), rd32(&vcpus[i].slot->run_seq),
 						rd32(&vcpus[i].slot->armed));
-				fprintf(stderr, " fence_live=%u\n", rd32(&hdr->fence_live));
+				fprintf(stderr, " fence_live=%u (is `scx_errata run --vm %d:%s` running?)\n",
+					rd32(&hdr->fence_live), getpid(), opt.shm);
 				return 1;
 			}
 			sleep_ms(TICK_MS);
 		}
 		sleep_ms(opt.settle_ms);
 		skel->bss->check_cur_type = 1;
-		fprintf(stderr, "e2e_vmm: registered: fence_live=%u armed=%s\n", rd32(&hdr->fence_live),
-			enforcing() ? "all" : "not all");
+		fprintf(stderr, "e2e_vmm: registered: fence_live=%u armed=%s host mode=%u\n",
+			rd32(&hdr->fence_live), enforcing() ? "all" : "not all", rd32(&hdr->mode));
+		if (rd32(&hdr->mode) != (opt.same_cpu ? SCXE_MODE_SAME_CPU : SCXE_MODE_SAME_TYPE))
+			fprintf(stderr, "e2e_vmm: warning: the host fences in mode %u, but --mode %s judges the run\n",
+				rd32(&hdr->mode), opt.same_cpu ? "same-cpu" : "same-type");
 	}
 
 	if (opt.garbage) {
