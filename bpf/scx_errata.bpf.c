@@ -267,7 +267,17 @@ static __s32 fenced_select(struct task_struct *p, struct scxe_vcpu_ctx *v, __s32
 	m = online_of_type(v->fence_type);
 	if (!m)
 		return prev_cpu;
-	cpu = scx_bpf_select_cpu_and(p, prev_cpu, wake_flags, (const struct cpumask *)m, 0);
+	if (bpf_ksym_exists(scx_bpf_select_cpu_and)) {
+		/* 6.16+: the kernel's topology-aware idle search, limited to the type */
+		cpu = scx_bpf_select_cpu_and(p, prev_cpu, wake_flags, (const struct cpumask *)m, 0);
+	} else {
+		/* older kernels: only the previous CPU, when it is of the type and idle */
+		cpu = -1;
+		if (bpf_cpumask_test_cpu(prev_cpu, (const struct cpumask *)m) &&
+		    bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr) &&
+		    scx_bpf_test_and_clear_cpu_idle(prev_cpu))
+			cpu = prev_cpu;
+	}
 	if (cpu >= 0) {
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
 		return cpu;
@@ -386,6 +396,7 @@ static void consider(__u64 dsq, __u64 *best, __u64 *best_vt, __u64 bias)
 /* Queues nobody would serve because every CPU that may consume them went offline. */
 static bool rescue(void)
 {
+	const struct cpumask *online;
 	__u32 t, c;
 
 	bpf_for(t, 0, nr_types) {
@@ -395,14 +406,14 @@ static bool rescue(void)
 		    scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(t)))
 			goto moved;
 	}
+	online = scx_bpf_get_online_cpumask();
 	bpf_for(c, 0, nr_cpus) {
-		const struct cpumask *online = scx_bpf_get_online_cpumask();
-		bool off = !bpf_cpumask_test_cpu(c, online);
-
-		scx_bpf_put_cpumask(online);
-		if (off && scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c)))
+		if (!bpf_cpumask_test_cpu(c, online) && scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c))) {
+			scx_bpf_put_cpumask(online);
 			goto moved;
+		}
 	}
+	scx_bpf_put_cpumask(online);
 	return false;
 moved:
 	stat_inc(SCXE_STAT_RESCUE);
@@ -492,8 +503,13 @@ void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
 {
 	struct scxe_vcpu_ctx *v;
 
-	/* charge the slice used, scaled by weight (100 is nice 0) */
-	p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
+	/*
+	 * Charge the slice used, scaled by weight (100 is nice 0). Tasks the kernel placed by
+	 * itself (exiting, migration-disabled) carry its default slice, which may exceed ours:
+	 * charge nothing rather than wrap around.
+	 */
+	if (p->scx.slice < slice_ns)
+		p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
 
 	v = vcpu_of(p);
 	if (v && fence_hold(v, bpf_ktime_get_ns())) {
