@@ -119,11 +119,8 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 				first = c;
 		types[t].abi.nr_cpus = cpuset_count(&types[t].cpus);
 		types[t].abi.arch = h->arch;
-		if (first >= 0) {
-			types[t].abi.capacity = h->cpu[first].capacity;
-			types[t].abi.midr = h->cpu[first].midr;
-			types[t].abi.revidr = h->cpu[first].revidr;
-		}
+		if (first >= 0)
+			host_type_identity(h, &types[t].abi, &h->cpu[first]);
 	}
 	for (int c = 0; c < h->nr_cpu_ids; c++)
 		if (cpuset_test(&h->possible, c))

@@ -499,23 +499,34 @@ static bool same_identity(const struct host_cpu *a, const struct host_cpu *b)
 	       a->x86_model == b->x86_model && a->x86_stepping == b->x86_stepping;
 }
 
-static void name_type(struct host *h, struct host_type *t, const struct host_cpu *c)
+void host_type_identity(const struct host *h, struct scxe_abi_type *a, const struct host_cpu *c)
 {
-	struct scxe_abi_type *a = &t->abi;
-
 	a->arch = h->arch;
-	a->core_kind = c->core_kind;
 	a->capacity = c->capacity;
 	a->midr = c->midr;
 	a->revidr = c->revidr;
 	if (h->arch == SCXE_ARCH_ARM64) {
-		const char *name;
-
 		a->vendor = (c->midr >> 24) & 0xff;
 		a->part = (c->midr >> 4) & 0xfff;
 		a->variant = (c->midr >> 20) & 0xf;
 		a->revision = c->midr & 0xf;
-		name = c->has_midr ? host_arm_part_name(a->vendor, a->part) : "unknown";
+	} else {
+		a->vendor = c->x86_vendor;
+		a->part = c->x86_family;
+		a->variant = c->x86_model;
+		a->revision = c->x86_stepping;
+	}
+}
+
+static void name_type(struct host *h, struct host_type *t, const struct host_cpu *c)
+{
+	struct scxe_abi_type *a = &t->abi;
+
+	host_type_identity(h, a, c);
+	a->core_kind = c->core_kind;
+	if (h->arch == SCXE_ARCH_ARM64) {
+		const char *name = c->has_midr ? host_arm_part_name(a->vendor, a->part) : "unknown";
+
 		if (name)
 			snprintf(a->name, sizeof(a->name), "%s", name);
 		else
@@ -523,10 +534,6 @@ static void name_type(struct host *h, struct host_type *t, const struct host_cpu
 	} else {
 		const char *v = c->x86_vendor == 1 ? "Intel" : c->x86_vendor == 2 ? "AMD" : "x86";
 
-		a->vendor = c->x86_vendor;
-		a->part = c->x86_family;
-		a->variant = c->x86_model;
-		a->revision = c->x86_stepping;
 		if (c->core_kind == SCXE_CORE_BIG || c->core_kind == SCXE_CORE_LITTLE)
 			snprintf(a->name, sizeof(a->name), "%s %s-core", v,
 				 c->core_kind == SCXE_CORE_BIG ? "P" : "E");

@@ -62,6 +62,9 @@ const char *host_arm_part_name(unsigned int implementer, unsigned int part);
 /* CPUID.1.EAX signature of an x86 family/model/stepping (what scxe_abi_type.midr holds). */
 __u32 host_x86_signature(__u32 family, __u32 model, __u32 stepping);
 
+/* The identity fields of a type record (all but name and core_kind) from CPU c. */
+void host_type_identity(const struct host *h, struct scxe_abi_type *a, const struct host_cpu *c);
+
 /* Path under the host root, for readers in other modules. */
 const char *host_path(const struct host *h, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
