@@ -65,7 +65,14 @@ const volatile __u32 inject_fault = 0;
 
 struct scxe_exit_info exit_info;
 __u64 vtime_now;
-__u32 nr_offline;	/* possible CPUs offline now; non-zero enables the rescue scan */
+/*
+ * Queues that lost every CPU allowed to consume them: fence queues of a type whose CPUs all
+ * went offline, per-CPU queues of CPUs that went offline while attached. Set by
+ * cpu_offline, cleared by cpu_online or once drained; dispatch serves them first.
+ */
+__u32 stranded_types;			/* bit t: FENCE(t) may hold tasks nobody serves */
+__u32 nr_stranded_cpus;
+__u32 stranded_cpu[SCXE_MAX_CPUS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -183,7 +190,8 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 	struct scxe_slot *s = v->slot;
 	__u32 flag, seq;
 
-	if (!s)
+	/* no anchor before the first run since registration: last_cpu is not known yet */
+	if (!s || !(v->state & SCXE_VS_RAN))
 		return false;
 	flag = *(volatile __u32 *)&s->in_errata;
 	seq = *(volatile __u32 *)&s->window_seq;
@@ -199,7 +207,7 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 		v->fence_cpu = v->last_cpu;
 		v->fence_type = type_of(v->last_cpu);
 	}
-	if (!v->armed || !(v->state & SCXE_VS_RAN) || (v->state & SCXE_VS_EXPIRED))
+	if (!v->armed || (v->state & SCXE_VS_EXPIRED))
 		return false;
 	if (max_hold_ns && now - v->hold_start > max_hold_ns) {
 		v->state |= SCXE_VS_EXPIRED;
@@ -237,18 +245,23 @@ static bool fence_placeable(struct task_struct *p, struct scxe_vcpu_ctx *v)
 	return m && bpf_cpumask_intersects((const struct cpumask *)m, p->cpus_ptr);
 }
 
-/* The vCPU context when the thread must be held now, else NULL. */
+/*
+ * The vCPU context when the thread must be held now, else NULL. A thread inside an armed
+ * window stays marked FENCED even when the fence has to yield (no allowed online CPU of its
+ * type): running() then sees it start elsewhere and counts the forced move.
+ */
 static struct scxe_vcpu_ctx *held(struct task_struct *p)
 {
 	struct scxe_vcpu_ctx *v = vcpu_of(p);
 
-	if (!v || !fence_hold(v, bpf_ktime_get_ns()) || !fence_placeable(p, v)) {
-		if (v)
-			v->state &= ~SCXE_VS_FENCED;
+	if (!v)
+		return NULL;
+	if (!fence_hold(v, bpf_ktime_get_ns())) {
+		v->state &= ~SCXE_VS_FENCED;
 		return NULL;
 	}
 	v->state |= SCXE_VS_FENCED;
-	return v;
+	return fence_placeable(p, v) ? v : NULL;
 }
 
 static __s32 fenced_select(struct task_struct *p, struct scxe_vcpu_ctx *v, __s32 prev_cpu,
@@ -393,27 +406,30 @@ static void consider(__u64 dsq, __u64 *best, __u64 *best_vt, __u64 bias)
 	}
 }
 
-/* Queues nobody would serve because every CPU that may consume them went offline. */
+/* Move one task from a stranded queue to this CPU; true when one was moved. */
 static bool rescue(void)
 {
-	const struct cpumask *online;
 	__u32 t, c;
 
-	bpf_for(t, 0, nr_types) {
-		struct bpf_cpumask *m = online_of_type(t);
-
-		if (m && bpf_cpumask_empty((const struct cpumask *)m) &&
-		    scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(t)))
-			goto moved;
-	}
-	online = scx_bpf_get_online_cpumask();
-	bpf_for(c, 0, nr_cpus) {
-		if (!bpf_cpumask_test_cpu(c, online) && scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c))) {
-			scx_bpf_put_cpumask(online);
-			goto moved;
+	if (stranded_types) {
+		bpf_for(t, 0, nr_types) {
+			if ((stranded_types & (1u << t)) && scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(t)))
+				goto moved;
 		}
 	}
-	scx_bpf_put_cpumask(online);
+	if (!nr_stranded_cpus)
+		return false;
+	bpf_for(c, 0, nr_cpus) {
+		__u32 i = c & (SCXE_MAX_CPUS - 1);
+
+		if (!stranded_cpu[i])
+			continue;
+		if (scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c)))
+			goto moved;
+		/* drained: stop scanning it (nothing queues on an offline CPU) */
+		if (__sync_lock_test_and_set(&stranded_cpu[i], 0))
+			__sync_fetch_and_sub(&nr_stranded_cpus, 1);
+	}
 	return false;
 moved:
 	stat_inc(SCXE_STAT_RESCUE);
@@ -425,6 +441,9 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 	__u64 best = SCX_DSQ_INVALID, best_vt = 0, own = SCX_DSQ_INVALID;
 	__u32 my_type = type_of(cpu), t;
 
+	/* first: tasks only a CPU of another type or CPU can run now that those are offline */
+	if ((stranded_types || nr_stranded_cpus) && rescue())
+		return;
 	consider(SCXE_DSQ_CPU(cpu), &best, &best_vt, 0);
 	if (fence_mode == SCXE_MODE_SAME_TYPE)
 		consider(SCXE_DSQ_FENCE(my_type), &best, &best_vt, 0);
@@ -453,8 +472,6 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 			return;
 		}
 	}
-	if (nr_offline)
-		rescue();
 }
 
 void ERRATA_OP(errata_running, struct task_struct *p)
@@ -528,29 +545,35 @@ void ERRATA_OP(errata_enable, struct task_struct *p)
 
 static void set_online(__s32 cpu, bool online)
 {
-	struct bpf_cpumask *m = online_of_type(type_of(cpu));
+	__u32 t = type_of(cpu), i = (__u32)cpu & (SCXE_MAX_CPUS - 1);
+	struct bpf_cpumask *m = online_of_type(t);
 
 	if (!m) {
-		scx_bpf_error("cpu %d has type %u but no type mask", cpu, type_of(cpu));
+		scx_bpf_error("cpu %d has type %u but no type mask", cpu, t);
 		return;
 	}
-	if (online)
+	if (online) {
 		bpf_cpumask_set_cpu(cpu, m);
-	else
-		bpf_cpumask_clear_cpu(cpu, m);
+		__sync_fetch_and_and(&stranded_types, ~(1u << t));
+		if (__sync_lock_test_and_set(&stranded_cpu[i], 0))
+			__sync_fetch_and_sub(&nr_stranded_cpus, 1);
+		return;
+	}
+	bpf_cpumask_clear_cpu(cpu, m);
+	if (bpf_cpumask_empty((const struct cpumask *)m))
+		__sync_fetch_and_or(&stranded_types, 1u << t);
+	if (!__sync_lock_test_and_set(&stranded_cpu[i], 1))
+		__sync_fetch_and_add(&nr_stranded_cpus, 1);
 }
 
 void ERRATA_OP(errata_cpu_online, __s32 cpu)
 {
 	set_online(cpu, true);
-	if (nr_offline)
-		__sync_fetch_and_sub(&nr_offline, 1);
 }
 
 void ERRATA_OP(errata_cpu_offline, __s32 cpu)
 {
 	set_online(cpu, false);
-	__sync_fetch_and_add(&nr_offline, 1);
 }
 
 __s32 ERRATA_OP_SLEEPABLE(errata_init)
@@ -599,12 +622,8 @@ __s32 ERRATA_OP_SLEEPABLE(errata_init)
 		/* fill while we own the mask; once in the map it is only reachable under RCU */
 		online = scx_bpf_get_online_cpumask();
 		bpf_for(c, 0, nr_cpus) {
-			bool on = bpf_cpumask_test_cpu(c, online);
-
-			if (type_of(c) == t && on)
+			if (type_of(c) == t && bpf_cpumask_test_cpu(c, online))
 				bpf_cpumask_set_cpu(c, m);
-			if (t == 0 && !on)
-				nr_offline++;
 		}
 		scx_bpf_put_cpumask(online);
 		old = bpf_kptr_xchg(&tm->online, m);
