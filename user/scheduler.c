@@ -261,11 +261,6 @@ int sched_read_stats(struct sched *s, __u64 out[SCXE_NR_STATS])
 	return 0;
 }
 
-const struct scxe_exit_info *sched_exit_info(struct sched *s)
-{
-	return &s->skel->bss->exit_info;
-}
-
 bool sched_exited(struct sched *s)
 {
 	return *(volatile __s32 *)&s->skel->bss->exit_info.kind != 0;
@@ -297,14 +292,4 @@ int sched_report_exit(struct sched *s)
 int sched_vcpus_fd(struct sched *s)
 {
 	return bpf_map__fd(s->skel->maps.vcpus);
-}
-
-int sched_types_fd(struct sched *s)
-{
-	return bpf_map__fd(s->skel->maps.types);
-}
-
-int sched_errata_fd(struct sched *s)
-{
-	return bpf_map__fd(s->skel->maps.errata);
 }

@@ -35,8 +35,7 @@ void sched_destroy(struct sched *s);
 int sched_read_stats(struct sched *s, __u64 out[SCXE_NR_STATS]);
 extern const char *const sched_stat_names[SCXE_NR_STATS];
 
-/* The exit record written by ops.exit; kind == 0 while the scheduler runs. */
-const struct scxe_exit_info *sched_exit_info(struct sched *s);
+/* ops.exit has run: the scheduler is gone (kernel ejection, sysrq, or our detach). */
 bool sched_exited(struct sched *s);
 /* ops.exit asked for a restart (CPU hotplug between open and attach). */
 bool sched_wants_restart(struct sched *s);
@@ -45,8 +44,5 @@ int sched_report_exit(struct sched *s);
 
 /* fd of the vCPU task-storage map, for registering vCPU threads. */
 int sched_vcpus_fd(struct sched *s);
-/* fds of the knowledge maps, filled by the publisher. */
-int sched_types_fd(struct sched *s);
-int sched_errata_fd(struct sched *s);
 
 #endif

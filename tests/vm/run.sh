@@ -104,7 +104,7 @@ boot() {
 	timeout --foreground -k 5 "$limit" qemu-system-x86_64 -nographic -no-reboot -nodefaults \
 		-serial stdio -m "$MEM" -smp "$SMP" -cpu max -accel tcg,thread=single \
 		-kernel "$KDIR/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1 no_timer_check loglevel=4 scxe.cmd=${SCXE_GUEST_CMD:-run}" \
+		-append "console=ttyS0 quiet panic=-1 no_timer_check loglevel=4" \
 		 </dev/null 2>&1 | sed -u 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$console" | grep --line-buffered -E '^(SCXE|#|ok|not ok)' || true
 }
 

@@ -9,16 +9,7 @@
 . /scxe/cases/fence_lib.sh
 
 NV=2
-rm -f "$E2E_SHM"
-e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 20 --vcpus $NV --load 2 \
-	--never-clear --seconds 40 >"$E2E_OUT" 2>&1 &
-E2E_PID=$!
-i=0
-until grep -q '^e2e_vmm: ready' "$E2E_OUT"; do
-	kill -0 "$E2E_PID" 2>/dev/null || fail "e2e_vmm exited before it was ready: $(cat "$E2E_OUT")"
-	i=$((i + 1)); [ $i -gt 300 ] && fail "e2e_vmm not ready within 30 s"
-	sleep 0.1
-done
+e2e_start_vmm "--vcpus $NV --load 2 --never-clear --seconds 40"
 scxe_start --vm "$E2E_PID:$E2E_SHM" --max-hold-ms 0 --slice-us 1000 --stats 1
 grep -q '^e2e_vmm: registered' "$E2E_OUT" || sleep 3
 

@@ -7,19 +7,16 @@
 E2E_SHM=/dev/shm/scx_errata.e2e
 E2E_OUT=/tmp/e2e_vmm.out
 
-# e2e_run "VMM OPTIONS" [scx_errata run options...]
-# Starts the VMM first (it creates the shared file zero-filled and names its threads vcpuN),
-# then the daemon, which finds the threads within a rescan; the VMM waits until the daemon
-# has run every vCPU, measures, prints its lines and exits; then the daemon is stopped.
-e2e_run() {
-	vmm_opts=$1
-	shift
+# e2e_start_vmm "VMM OPTIONS": start the test VMM in the background (it creates the shared
+# file zero-filled and names its threads vcpuN) and wait until it says it is ready; sets
+# E2E_PID.
+e2e_start_vmm() {
 	# a stale output file would let the wait below see the previous run's "ready" line
 	rm -f "$E2E_SHM" "$E2E_OUT"
 	# assert_not_ejected reads dmesg: forget the previous scenario's detach
 	dmesg -c >/dev/null 2>&1
 	# shellcheck disable=SC2086 # the options are a word list
-	e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 20 $vmm_opts \
+	e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 20 $1 \
 		>"$E2E_OUT" 2>&1 &
 	E2E_PID=$!
 	i=0
@@ -32,6 +29,15 @@ e2e_run() {
 		[ $i -gt 300 ] && fail "e2e_vmm not ready within 30 s"
 		sleep 0.1
 	done
+}
+
+# e2e_run "VMM OPTIONS" [scx_errata run options...]
+# Starts the VMM first, then the daemon, which finds the threads within a rescan; the VMM
+# waits until the daemon has run every vCPU, measures, prints its lines and exits; then the
+# daemon is stopped.
+e2e_run() {
+	e2e_start_vmm "$1"
+	shift
 	scxe_start --vm "$E2E_PID:$E2E_SHM" "$@"
 	wait "$E2E_PID"
 	E2E_RC=$?
