@@ -83,7 +83,7 @@ vmlinux: $(VMDEPS_STAMP)
 # BPF objects and skeletons. bpftool >= 7.5 emits `map->link` in struct_ops skeletons,
 # a field libbpf 1.4's bpf_map_skeleton lacks; libbpf walks the array by map_skel_sz, so
 # dropping that assignment is safe with either version.
-$(BUILD)/%.bpf.o: bpf/%.bpf.c include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -11,9 +11,9 @@
  * go straight to an idle CPU when the kernel's idle tracking finds one (prev CPU, then its
  * cache domain). Tasks that may run on one CPU only wait in that CPU's queue.
  *
- * The errata fence: a vCPU thread registered by user space has task storage with a pointer
- * (uptr) to its slot in the VM's shared page. When the slot is armed (the host's authority
- * is the copy in task storage, not the guest-writable one) and the guest's in_errata is
+ * The errata fence: a vCPU thread registered by user space has task storage with pointers
+ * (uptr) to its slot and header in the VM's shared page. When the daemon asks for the fence
+ * (ctx->enforce: the guest-writable page is never trusted for it) and the guest's in_errata is
  * non-zero, the window is anchored to the CPU the thread last ran on. Until the guest clears
  * the flag, or the window outlives max_hold_ns, every placement keeps the thread on online,
  * allowed CPUs of the anchor's type (same-type mode) or on the anchor CPU (same-cpu mode):
@@ -25,8 +25,9 @@
  * allowed CPU of the anchor type, the thread runs where it can and the move is counted as
  * forced (the window is re-anchored there). While sched_ext is in bypass (loading,
  * unloading, after an error) the kernel schedules from a global FIFO and nothing is fenced;
- * user space marks the fence not live around those moments. The flag is sampled at
- * scheduling events only; the guest's stores are never waited for.
+ * the scheduler itself clears every slot's armed before that (disarm.bpf.h), so a guest is
+ * never told of a fence that is gone. The flag is sampled at scheduling events only; the
+ * guest's stores are never waited for.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -38,8 +39,8 @@
 
 char _license[] SEC("license") = "GPL";
 
-/* scx_bpf_error_bstr takes its arguments as an array of u64. */
-#define scx_bpf_error(fmt, args...)						\
+/* the kfuncs behind scx_bpf_error and scx_bpf_dump take their arguments as an array of u64 */
+#define SCXE_BSTR_CALL(fn, fmt, args...)					\
 ({										\
 	static char ___fmt[] = fmt;						\
 	unsigned long long ___param[___bpf_narg(args)];				\
@@ -47,8 +48,9 @@ char _license[] SEC("license") = "GPL";
 	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
 	___bpf_fill(___param, args);						\
 	_Pragma("GCC diagnostic pop")						\
-	scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));			\
+	fn(___fmt, ___param, sizeof(___param));					\
 })
+#define scx_bpf_error(fmt, args...)	SCXE_BSTR_CALL(scx_bpf_error_bstr, fmt, ##args)
 
 /* struct_ops callbacks take their arguments through a u64 context array */
 #define ERRATA_OP(name, args...)	SEC("struct_ops/" #name) BPF_PROG(name, ##args)
@@ -60,10 +62,14 @@ const volatile __u32 nr_types = 1;
 const volatile __u64 slice_ns = 5000000;	/* 5 ms */
 const volatile __u32 fence_mode = SCXE_MODE_SAME_TYPE;
 const volatile __u64 max_hold_ns = 50000000;	/* 0 = unlimited */
-/* Test hook: 1 = queue pinned tasks on a CPU they may not run on (must be ejected). */
+/*
+ * Test hooks: 1 = queue pinned tasks on a CPU they may not run on (ejected at once);
+ * 2 = raise an error when a task named "scxe_eject" runs (ejection on demand).
+ */
 const volatile __u32 inject_fault = 0;
 
 struct scxe_exit_info exit_info;
+char exit_dump[SCXE_EXIT_DUMP_LEN];
 __u64 vtime_now;
 /*
  * Queues that lost every CPU allowed to consume them: fence queues of a type whose CPUs all
@@ -109,6 +115,21 @@ struct {
 	__type(value, struct scxe_vcpu_ctx);
 } vcpus SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_MAX_VCPUS);
+	__type(key, __u32);
+	__type(value, struct scxe_reg);
+} registry SEC(".maps");
+
+/* user space's record of the paired VMs; here so that it lives as long as the scheduler */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_MAX_VMS);
+	__type(key, __u32);
+	__type(value, struct scxe_vm_rec);
+} vms SEC(".maps");
+
 struct type_mask {
 	struct bpf_cpumask __kptr *online;	/* online CPUs of the type */
 };
@@ -125,6 +146,7 @@ struct {
  * in the object; the verifier only honours a uptr to a complete struct.
  */
 struct scxe_slot scxe_slot_btf_anchor;
+struct scxe_shm_hdr scxe_hdr_btf_anchor;
 
 static void stat_inc(enum scxe_stat s)
 {
@@ -180,6 +202,8 @@ static struct scxe_vcpu_ctx *vcpu_of(struct task_struct *p)
 	return bpf_task_storage_get(&vcpus, p, NULL, 0);
 }
 
+#include "disarm.bpf.h"
+
 /*
  * Sample the guest's flag and run the window state machine. Returns true while the thread
  * must be held on its anchor. Any value the guest writes is acceptable here: in_errata is
@@ -199,6 +223,8 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 		v->state &= ~(SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED);
 		return false;
 	}
+	if (!v->enforce || fence_off)
+		return false;
 	if (!(v->state & SCXE_VS_IN_WINDOW) || seq != v->seen_seq) {
 		/* a new window: it began on the CPU the thread last ran on */
 		v->state = (v->state | SCXE_VS_IN_WINDOW) & ~SCXE_VS_EXPIRED;
@@ -206,8 +232,10 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 		v->hold_start = now;
 		v->fence_cpu = v->last_cpu;
 		v->fence_type = type_of(v->last_cpu);
+		stat_inc(SCXE_STAT_WINDOWS);
+		s->windows++;
 	}
-	if (!v->armed || (v->state & SCXE_VS_EXPIRED))
+	if (v->state & SCXE_VS_EXPIRED)
 		return false;
 	if (max_hold_ns && now - v->hold_start > max_hold_ns) {
 		v->state |= SCXE_VS_EXPIRED;
@@ -484,6 +512,10 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 	if (vtime_before(vtime_now, p->scx.dsq_vtime))
 		vtime_now = p->scx.dsq_vtime;
 
+	if (inject_fault == 2 && is_eject_trigger(p)) {
+		scx_bpf_error("injected fault: %s[%d] ran", p->comm, p->pid);
+		return;
+	}
 	v = vcpu_of(p);
 	if (!v)
 		return;
@@ -512,7 +544,8 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 		s->cur_type = t;
 		s->cur_cpu = cpu;
 		s->run_seq++;
-		s->armed = v->armed;
+		/* from this run on the thread can be held: only now may the guest rely on it */
+		publish_armed(v, s);
 	}
 }
 
@@ -541,6 +574,15 @@ void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
 void ERRATA_OP(errata_enable, struct task_struct *p)
 {
 	p->scx.dsq_vtime = vtime_now;
+}
+
+/* The thread leaves sched_ext (another policy, exit, or our unload): we no longer govern it. */
+void ERRATA_OP(errata_disable, struct task_struct *p)
+{
+	struct scxe_vcpu_ctx *v = vcpu_of(p);
+
+	if (v)
+		vcpu_release(v);
 }
 
 static void set_online(__s32 cpu, bool online)
@@ -635,9 +677,13 @@ __s32 ERRATA_OP_SLEEPABLE(errata_init)
 
 void ERRATA_OP(errata_exit, struct scx_exit_info *ei)
 {
+	/* the earlier hooks have done this already; a kernel without them still gets it here */
+	fence_stop(SCXE_OFF_EXIT);
 	exit_info.exit_code = ei->exit_code;
 	bpf_probe_read_kernel_str(exit_info.reason, sizeof(exit_info.reason), ei->reason);
 	bpf_probe_read_kernel_str(exit_info.msg, sizeof(exit_info.msg), ei->msg);
+	if (ei->dump)
+		bpf_probe_read_kernel_str(exit_dump, sizeof(exit_dump), ei->dump);
 	/*
 	 * kind last: user space polls it, then reads the rest. BPF has no fence instruction;
 	 * the compiler barrier keeps the order and the kernel's exit path (irq work, then the
@@ -655,9 +701,12 @@ struct sched_ext_ops errata_ops = {
 	.running	= (void *)errata_running,
 	.stopping	= (void *)errata_stopping,
 	.enable		= (void *)errata_enable,
+	.disable	= (void *)errata_disable,
+	.dump		= (void *)errata_dump,
 	.cpu_online	= (void *)errata_cpu_online,
 	.cpu_offline	= (void *)errata_cpu_offline,
 	.init		= (void *)errata_init,
 	.exit		= (void *)errata_exit,
+	.exit_dump_len	= SCXE_EXIT_DUMP_LEN,
 	.name		= "errata",
 };

@@ -40,9 +40,10 @@ struct scxe_cpu_info {
 
 /*
  * Per-vCPU task storage (map "vcpus"), written by user space once per registration with
- * bpf_map_update_elem(pidfd of the vCPU thread). `slot` points into the daemon's own
- * MAP_SHARED mapping of the VM's file; the kernel pins that page and BPF sees the guest's
- * stores directly. The fields after `armed` are the scheduler's and are reset on update.
+ * bpf_map_update_elem(pidfd of the vCPU thread). `slot` and `hdr` point into the daemon's
+ * own MAP_SHARED mapping of the VM's file; the kernel pins those pages, so BPF sees the
+ * guest's stores directly and its own stores reach the guest even after the daemon died.
+ * The fields after `reg` are the scheduler's and are reset on update.
  */
 #ifdef __bpf__
 #define SCXE_UPTR(type, name)	type __attribute__((btf_type_tag("uptr"))) *name
@@ -52,16 +53,62 @@ struct scxe_cpu_info {
 
 struct scxe_vcpu_ctx {
 	SCXE_UPTR(struct scxe_slot, slot);
-	__u32	vm_id;		/* daemon's index of the VM */
+	SCXE_UPTR(struct scxe_shm_hdr, hdr);	/* the VM's header page: BPF clears fence_live */
+	__u32	vm_id;		/* daemon's index of the VM (map "vms") */
 	__u32	vcpu;		/* slot index */
-	__u32	armed;		/* the host's authority; the slot's copy is only informational */
+	__u32	enforce;	/* the daemon asks for the fence; only BPF writes slot->armed */
+	__u32	reg;		/* index of this thread in map "registry" */
 	/* scheduler-private from here on */
 	__u32	fence_type;	/* type the current window is held on */
 	__s32	fence_cpu;	/* CPU the current window is held on (same-cpu mode) */
 	__u32	seen_seq;	/* slot->window_seq when the hold clock started */
-	__u64	hold_start;	/* when the scheduler first saw the current window, ns */
 	__u32	state;		/* SCXE_VS_* */
+	__u64	hold_start;	/* when the scheduler first saw the current window, ns */
 	__u32	last_cpu;	/* CPU of the previous run, for move accounting */
+	__u32	pad;
+};
+
+/*
+ * Map "registry": every registered vCPU thread, so that BPF can reach each one's slot when
+ * the fence stops (task storage cannot be walked) and a restarted daemon can re-adopt the
+ * registrations. Written by user space; BPF frees an entry when its thread exits.
+ */
+#define SCXE_MAX_VCPUS		1024u
+
+struct scxe_reg {
+	__u32	tid;		/* 0: free */
+	__u32	tgid;		/* the VMM process */
+	__u32	vm_id;		/* index into map "vms" */
+	__u32	vcpu;		/* slot index */
+};
+
+/*
+ * Map "vms": the VMs the daemon paired (user space only), so that `status`, `stop` and a
+ * restarted daemon find their shared files without a daemon's memory.
+ */
+#define SCXE_MAX_VMS		64u
+#define SCXE_VM_PATH_LEN	240u
+
+struct scxe_vm_rec {
+	__u32	pid;		/* the VMM process; 0: free */
+	__u32	nr_slots;
+	__u32	flags;		/* SCXE_VMF_* */
+	__u32	reserved;
+	char	path[SCXE_VM_PATH_LEN];	/* the shared file */
+};
+
+#define SCXE_VMF_EXPLICIT	(1u << 0)	/* vCPU threads were named with PID:PATH:TIDS */
+
+/* Why the fence stopped (fence_off_why): the first hook that saw enforcement end. */
+enum scxe_off_why {
+	SCXE_OFF_NONE,
+	SCXE_OFF_LOADER_EXIT,	/* the unpinned loader's process exited (kill -9, crash) */
+	SCXE_OFF_CLAIM_EXIT,	/* the kernel began to disable the scheduler (unload, error) */
+	SCXE_OFF_DISABLE_WORK,	/* the kernel's disable work started (fallback hook) */
+	SCXE_OFF_DUMP,		/* the error dump ran (fallback hook) */
+	SCXE_OFF_EXIT,		/* ops.exit ran (last resort) */
+	SCXE_OFF_DAEMON,	/* the daemon or `scx_errata stop` asked for it */
+	SCXE_NR_OFF,
 };
 
 #define SCXE_VS_IN_WINDOW	(1u << 0)	/* flag was set when last sampled */
@@ -81,12 +128,14 @@ enum scxe_stat {
 	SCXE_STAT_EXPIRED,		/* holds released after max_hold */
 	SCXE_STAT_XTYPE_FREE,		/* vCPU moved across types while unfenced */
 	SCXE_STAT_RESCUE,		/* taken from a queue whose CPUs all went offline */
+	SCXE_STAT_WINDOWS,		/* windows the scheduler saw begin on armed vCPUs */
 	SCXE_NR_STATS,
 };
 
 /* ops.exit information copied out for the loader's "EXIT: reason (msg)" line. */
 #define SCXE_EXIT_REASON_LEN	128
 #define SCXE_EXIT_MSG_LEN	1024
+#define SCXE_EXIT_DUMP_LEN	16384	/* the kernel's debug dump on an error exit */
 
 struct scxe_exit_info {
 	__s32	kind;		/* enum scx_exit_kind; 0 while running */

@@ -28,6 +28,13 @@
  * Without that guarantee (armed == 0, fence_live == 0, magic or version unknown) the guest
  * must treat the errata of every present type as applying.
  *
+ * Who writes armed: only the host scheduler (BPF), never the daemon. It sets armed once the
+ * vCPU thread has run under it (so it can hold the thread from then on) and clears it, and
+ * fence_live, the moment it stops governing the thread: the thread exits or leaves the
+ * scheduler, the daemon that loaded an unpinned scheduler dies, or the kernel begins to
+ * disable the scheduler (unload, error), before it stops enforcing. A guest therefore
+ * re-reads armed after setting in_errata; docs/abi.md gives the measured bounds.
+ *
  * Ordering: the window starts at the store to in_errata; any migration happens through a
  * VM exit, which makes the store visible before the host decides. On x86 and arm64 a
  * compiler barrier between the store and the load of cur_type is enough.
@@ -166,7 +173,8 @@ struct scxe_slot {
 	__u32	forced_moves;	/* windows moved off their type because nothing else could run it */
 	__u32	expired_holds;	/* windows released after max_hold_us */
 	__u32	host_tid;	/* host thread id of the vCPU thread (diagnostics) */
-	__u32	reserved[2];
+	__u32	windows;	/* windows the host saw begin while armed */
+	__u32	reserved;
 };
 
 #define SCXE_ABI_TYPE_NONE	0xffffffffu	/* cur_type before the first run */

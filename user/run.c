@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `scx_errata run`: detect the host, load and attach the scheduler, pair the VMs named with
- * --vm (publish the host's knowledge in their header pages, register their vCPU threads),
- * then report counters until a signal or an ejection. On the way out every slot is disarmed
- * and every fence marked not live before the scheduler detaches, so a guest never relies on
- * a fence that is gone.
+ * `scx_errata run`: detect the host, load, attach and pin the scheduler (or adopt the one an
+ * earlier daemon pinned), pair the VMs named with --vm (publish the host's knowledge in
+ * their header pages, register their vCPU threads), then report counters until a signal or
+ * an ejection. SIGINT/SIGTERM stop the scheduler, SIGQUIT leaves a pinned one running for
+ * the next daemon, SIGHUP rescans the VMs at once. Whatever ends the fence, the scheduler
+ * itself disarms every slot first (bpf/disarm.bpf.h); this file only adds the header.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "knowledge.h"
 #include "log.h"
@@ -22,13 +24,16 @@
 #include "vcpu.h"
 #include "vm.h"
 
-#define MAX_VMS		64
+#define MAX_VMS		((int)SCXE_MAX_VMS)
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, rescan_signal;
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGHUP)
+		rescan_signal = 1;
+	else
+		stop_signal = sig;
 }
 
 static void usage(FILE *out)
@@ -49,22 +54,36 @@ static void usage(FILE *out)
 "  -s, --slice-us N        time slice in microseconds (default 5000)\n"
 "  -i, --stats SECS        print counters every SECS seconds (default 1, 0 = off)\n"
 "      --json              counters as one JSON object per line on stdout\n"
-"      --no-pin            do not pin maps under " SCXE_PIN_DIR "\n"
-"      --inject-fault NAME test only: 'dsq-outside-cpumask' makes the scheduler misbehave\n"
+"      --no-pin            do not pin under " SCXE_PIN_DIR ": the scheduler ends with\n"
+"                          this process\n"
+"      --inject-fault NAME test only: 'dsq-outside-cpumask' (ejected at load) or\n"
+"                          'eject-on-trigger' (ejected when a task named scxe_eject runs)\n"
 "  -v, --verbose           libbpf and pairing diagnostics on stderr\n"
 "  -h, --help              this help\n"
+"\n"
+"The scheduler and its maps are pinned under " SCXE_PIN_DIR " and outlive this process:\n"
+"a new 'scx_errata run' adopts a running one with its VMs (settings that need a reload are\n"
+"refused), 'scx_errata stop' stops it, 'scx_errata status' shows it.\n"
+"Signals: INT/TERM stop the scheduler, QUIT exits and leaves it running (pinned), HUP\n"
+"rescans the VMs now.\n"
 "\n"
 "Exit status: 0 after a signal, 1 on bad usage or a failed load, 2 when the kernel ejected\n"
 "the scheduler, 3 when something else unregistered it.\n");
 }
 
+/* options that were given, for refusing the ones a running scheduler cannot take */
+enum {
+	SET_MODE = 1 << 0, SET_HOLD = 1 << 1, SET_SLICE = 1 << 2, SET_ENFORCE = 1 << 3,
+	SET_FAULT = 1 << 4,
+};
+
 struct run_opts {
+	unsigned int set;	/* SET_* */
 	const char *cpu_types;
 	const char *db_path;
 	struct sched_cfg cfg;
 	unsigned int stats_secs;
 	bool json;
-	bool enforce;
 	int nr_vms;
 	const char *vm_specs[MAX_VMS];
 };
@@ -107,9 +126,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 	*o = (struct run_opts){
 		.cfg = { .slice_ns = 5000000, .mode = SCXE_MODE_SAME_TYPE, .max_hold_ns = 50000000,
-			 .pin = true },
+			 .pin = true, .enforce = true },
 		.stats_secs = 1,
-		.enforce = true,
 	};
 	optind = 1;
 	opterr = 0;	/* our own one-line messages */
@@ -123,6 +141,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->vm_specs[o->nr_vms++] = optarg;
 			break;
 		case 'm':
+			o->set |= SET_MODE;
 			if (!strcmp(optarg, "same-type"))
 				o->cfg.mode = SCXE_MODE_SAME_TYPE;
 			else if (!strcmp(optarg, "same-cpu"))
@@ -136,9 +155,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (parse_uint("--max-hold-ms", optarg, 3600000, &v))
 				return 1;
 			o->cfg.max_hold_ns = v * 1000000;
+			o->set |= SET_HOLD;
 			break;
 		case 'n':
-			o->enforce = false;
+			o->cfg.enforce = false;
+			o->set |= SET_ENFORCE;
 			break;
 		case 't':
 			o->cpu_types = optarg;
@@ -154,6 +175,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return 1;
 			}
 			o->cfg.slice_ns = v * 1000;
+			o->set |= SET_SLICE;
 			break;
 		case 'i':
 			if (parse_uint("--stats", optarg, 3600, &v))
@@ -167,11 +189,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->cfg.pin = false;
 			break;
 		case OPT_FAULT:
-			if (strcmp(optarg, "dsq-outside-cpumask")) {
-				log_err("--inject-fault '%s' is unknown; the only one is dsq-outside-cpumask", optarg);
+			if (!strcmp(optarg, "dsq-outside-cpumask")) {
+				o->cfg.inject_fault = 1;
+			} else if (!strcmp(optarg, "eject-on-trigger")) {
+				o->cfg.inject_fault = 2;
+			} else {
+				log_err("--inject-fault '%s' is unknown; use dsq-outside-cpumask or eject-on-trigger", optarg);
 				return 1;
 			}
-			o->cfg.inject_fault = 1;
+			o->set |= SET_FAULT;
 			break;
 		case 'v':
 			log_verbose_on = true;
@@ -194,18 +220,23 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-static void print_stats(struct sched *s, bool json)
+/* One counter line; false once stdout is gone (a closed pipe: SIGPIPE is ignored). */
+static bool print_stats(struct sched *s, bool json)
 {
 	__u64 v[SCXE_NR_STATS];
 
 	if (sched_read_stats(s, v))
-		return;
+		return true;
 	printf(json ? "{\"stats\":{" : "stats:");
 	for (int i = 0; i < SCXE_NR_STATS; i++)
 		printf(json ? "%s\"%s\":%llu" : "%s%s=%llu", json ? (i ? "," : "") : " ",
 		       sched_stat_names[i], (unsigned long long)v[i]);
 	printf(json ? "}}\n" : "\n");
-	fflush(stdout);
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return true;
+	log_warn("cannot write counters to stdout (%s); the scheduler keeps running without them",
+		 strerror(errno));
+	return false;
 }
 
 static void describe_host(const struct host *h)
@@ -224,69 +255,146 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+
 /* Everything one load-attach-report cycle owns, released by run_cleanup alone. */
 struct run_state {
 	struct host_view view;
 	struct scxe_shm_hdr knowledge;	/* the tables every VM header and BPF map get */
-	struct vm vms[MAX_VMS];
-	int nr_vms;
+	struct sched_cfg cfg;		/* what the scheduler runs with (adopted: its own) */
+	struct vm vms[MAX_VMS];		/* indexed by vm id, the key of map "vms" */
+	bool used[MAX_VMS];
+	struct vcpu_maps maps;
 	struct sched *sched;
+	bool leave_running;		/* SIGQUIT: keep a pinned scheduler for the next daemon */
 };
 
-/* Open every VM file before touching the kernel: bad input changes nothing. */
-static int open_vms(struct run_state *st, const struct run_opts *o)
+static int free_vm_id(const struct run_state *st)
+{
+	for (int i = 0; i < MAX_VMS; i++)
+		if (!st->used[i])
+			return i;
+	return -1;
+}
+
+/* A --vm spec, validated and opened; the VM file is laid out only if it is ours to take. */
+static int add_vm(struct run_state *st, const char *spec)
 {
 	char err[PATH_MAX + 256];
+	struct vm *vm;
+	int id = free_vm_id(st);
 
-	for (int i = 0; i < o->nr_vms; i++) {
-		struct vm *vm = &st->vms[i];
-
-		if (vm_parse_spec(o->vm_specs[i], vm, err, sizeof(err)) ||
-		    vm_open(vm, vm->nr_tids, err, sizeof(err))) {
-			log_err("%s", err);
-			return -1;
-		}
-		vm->id = i;
-		st->nr_vms++;
-		for (int j = 0; j < i; j++)
-			if (!strcmp(st->vms[j].path, vm->path)) {
-				log_err("--vm %s and --vm %s share %s; give each VM its own file",
-					o->vm_specs[j], o->vm_specs[i], vm->path);
+	if (id < 0) {
+		log_err("at most %d VMs; run another daemon for more", MAX_VMS);
+		return -1;
+	}
+	vm = &st->vms[id];
+	if (vm_parse_spec(spec, vm, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
+	}
+	vm->id = id;
+	for (int j = 0; j < MAX_VMS; j++)
+		if (st->used[j] && !strcmp(st->vms[j].path, vm->path)) {
+			if (st->vms[j].pid != vm->pid || vm->nr_tids) {
+				log_err("--vm %s: %s is already paired with process %d; give each VM its own file",
+					spec, vm->path, st->vms[j].pid);
 				return -1;
 			}
+			return 0;	/* adopted already */
+		}
+	if (vm_open(vm, vm->nr_tids, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
 	}
+	st->used[id] = true;
 	return 0;
 }
 
-static void sync_vms(struct run_state *st, bool armed)
+/* Record a VM in the pinned map, or clear its record, for status and the next daemon. */
+static void record_vm(struct run_state *st, int id, bool present)
 {
-	for (int i = 0; i < st->nr_vms; i++) {
-		struct vm *vm = &st->vms[i];
+	struct scxe_vm_rec rec = { 0 };
+	const struct vm *vm = &st->vms[id];
 
-		if (vm->gone)
-			continue;
-		if (vcpu_sync(vm, sched_vcpus_fd(st->sched), armed) < 0) {
-			log_info("vm %d: process %d is gone; its fence is off", vm->id, vm->pid);
-			vm_disarm(vm);
-		}
+	if (present) {
+		rec.pid = vm->pid;
+		rec.nr_slots = vm->nr_slots;
+		rec.flags = vm->nr_tids ? SCXE_VMF_EXPLICIT : 0;
+		snprintf(rec.path, sizeof(rec.path), "%s", vm->path);
+	}
+	if (bpf_map_update_elem(sched_vms_fd(st->sched), &id, &rec, BPF_ANY))
+		log_warn("cannot record vm %d in the scheduler's map: %s", id, strerror(errno));
+}
+
+static void publish_vm(struct run_state *st, struct vm *vm)
+{
+	vm_publish(vm, &st->knowledge, st->cfg.mode, st->cfg.max_hold_ns / 1000, st->cfg.enforce);
+}
+
+/* Stop pairing a VM: its registrations go, its page says not live, its record is cleared. */
+static void forget_vm(struct run_state *st, int id)
+{
+	struct vm *vm = &st->vms[id];
+
+	vcpu_forget(vm, &st->maps);
+	vm_disarm(vm);
+	vm_close(vm);
+	record_vm(st, id, false);
+	st->used[id] = false;
+}
+
+static void sync_vm(struct run_state *st, int id)
+{
+	struct vm *vm = &st->vms[id];
+	char err[PATH_MAX + 256];
+	const char *why;
+
+	if (vm->hdr && (why = vm_check(vm))) {
+		log_warn("vm %d: %s %s; its vCPUs are unpaired until the file is back", id, vm->path, why);
+		vcpu_forget(vm, &st->maps);
+		vm_close(vm);
+	}
+	if (!vm->hdr) {
+		/* a VMM that recreated its file: pair the new one; never create it ourselves */
+		if (access(vm->path, F_OK) || vm_open(vm, vm->nr_tids, err, sizeof(err)))
+			return;
+		log_info("vm %d: paired the new %s", id, vm->path);
+		record_vm(st, id, true);
+		publish_vm(st, vm);
+	}
+	if (vcpu_sync(vm, &st->maps) < 0) {
+		log_info("vm %d: process %d is gone; forgetting it", id, vm->pid);
+		forget_vm(st, id);
 	}
 }
 
-/* Tell every guest the fence is off, then make the scheduler agree. */
+static void sync_vms(struct run_state *st)
+{
+	for (int i = 0; i < MAX_VMS; i++)
+		if (st->used[i])
+			sync_vm(st, i);
+}
+
+/* Tell every guest the fence is off (BPF has cleared armed already or does so now). */
 static void disarm_vms(struct run_state *st)
 {
-	for (int i = 0; i < st->nr_vms; i++) {
-		vm_disarm(&st->vms[i]);
-		if (st->sched && !st->vms[i].gone)
-			vcpu_set_armed(&st->vms[i], sched_vcpus_fd(st->sched), false);
-	}
+	for (int i = 0; i < MAX_VMS; i++)
+		if (st->used[i])
+			vm_disarm(&st->vms[i]);
 }
 
 static void run_cleanup(struct run_state *st, bool failed)
 {
-	disarm_vms(st);
+	if (st->leave_running) {
+		sched_release(st->sched);
+	} else {
+		sched_end_fence(st->sched);
+		disarm_vms(st);
+	}
 	sched_destroy(st->sched);
-	for (int i = 0; i < st->nr_vms; i++) {
+	for (int i = 0; i < MAX_VMS; i++) {
+		if (!st->used[i])
+			continue;
 		vm_close(&st->vms[i]);
 		/* a failed start leaves no file behind that it created */
 		if (failed && st->vms[i].created)
@@ -295,13 +403,129 @@ static void run_cleanup(struct run_state *st, bool failed)
 	free(st);
 }
 
+static const char *mode_name(__u32 mode)
+{
+	return mode == SCXE_MODE_SAME_CPU ? "same-cpu" : "same-type";
+}
+
+/* The first given option the running scheduler was not loaded with, or NULL. */
+static const char *needs_reload(const struct run_opts *o, const struct sched_cfg *run, char *buf,
+				size_t len)
+{
+	if ((o->set & SET_MODE) && o->cfg.mode != run->mode)
+		snprintf(buf, len, "--mode %s (it runs %s)", mode_name(o->cfg.mode), mode_name(run->mode));
+	else if ((o->set & SET_HOLD) && o->cfg.max_hold_ns != run->max_hold_ns)
+		snprintf(buf, len, "--max-hold-ms %llu (it runs %llu)",
+			 (unsigned long long)o->cfg.max_hold_ns / 1000000,
+			 (unsigned long long)run->max_hold_ns / 1000000);
+	else if ((o->set & SET_SLICE) && o->cfg.slice_ns != run->slice_ns)
+		snprintf(buf, len, "--slice-us %llu (it runs %llu)", (unsigned long long)o->cfg.slice_ns / 1000,
+			 (unsigned long long)run->slice_ns / 1000);
+	else if ((o->set & SET_ENFORCE) && o->cfg.enforce != run->enforce)
+		snprintf(buf, len, "--no-enforce (it enforces)");
+	else if ((o->set & SET_FAULT) && o->cfg.inject_fault != run->inject_fault)
+		snprintf(buf, len, "--inject-fault");
+	else if (!o->cfg.pin)
+		snprintf(buf, len, "--no-pin");
+	else
+		return NULL;
+	return buf;
+}
+
+/* Reopen the VMs an earlier daemon paired; VMMs that are gone are forgotten. */
+static void adopt_vms(struct run_state *st)
+{
+	char err[PATH_MAX + 256];
+
+	for (int id = 0; id < MAX_VMS; id++) {
+		struct scxe_vm_rec rec;
+		struct vm *vm = &st->vms[id];
+
+		if (sched_read_vm(st->sched, id, &rec))
+			continue;
+		if (kill(rec.pid, 0) || vm_open_record(vm, id, &rec, err, sizeof(err))) {
+			log_info("vm %d: process %u or %s is gone; forgetting it", id, rec.pid, rec.path);
+			st->used[id] = true;	/* so that forget_vm clears the record */
+			forget_vm(st, id);
+			continue;
+		}
+		vm->id = id;
+		st->used[id] = true;
+	}
+}
+
+static void use_maps(struct run_state *st)
+{
+	st->maps.vcpus_fd = sched_vcpus_fd(st->sched);
+	st->maps.registry_fd = sched_registry_fd(st->sched);
+	st->maps.enforce = st->cfg.enforce;
+}
+
+/* Take over the scheduler an earlier daemon pinned; 0, or 1 after a one-line refusal. */
+static int adopt(struct run_state *st, const struct run_opts *o)
+{
+	char why[128], err[256];
+	int nr_vms = 0, nr_vcpus;
+	pid_t other;
+
+	st->sched = sched_adopt(&st->cfg);
+	if (!st->sched)
+		return 1;
+	other = sched_daemon_alive(st->sched);
+	if (other) {
+		log_err("scx_errata already runs as pid %d; send it SIGHUP to rescan, or run 'scx_errata stop'", other);
+		return 1;
+	}
+	if (needs_reload(o, &st->cfg, why, sizeof(why))) {
+		log_err("a pinned scheduler runs; %s needs a reload: run 'scx_errata stop' first", why);
+		return 1;
+	}
+	if (sched_same_knowledge(st->sched, &st->view.host, &st->knowledge, err, sizeof(err))) {
+		log_err("a pinned scheduler runs, but %s; run 'scx_errata stop' first", err);
+		return 1;
+	}
+	use_maps(st);
+	adopt_vms(st);
+	for (int i = 0; i < o->nr_vms; i++)
+		if (add_vm(st, o->vm_specs[i]))
+			return 1;
+	nr_vcpus = vcpu_adopt(st->vms, MAX_VMS, &st->maps);
+	for (int i = 0; i < MAX_VMS; i++)
+		nr_vms += st->used[i];
+	log_info("adopted the pinned scheduler without reloading it: %d VMs, %d vCPU threads still fenced",
+		 nr_vms, nr_vcpus);
+	return 0;
+}
+
+/* Load and attach a new scheduler; 0, or 1 after a one-line error. */
+static int load(struct run_state *st, const struct run_opts *o)
+{
+	struct host *h = &st->view.host;
+
+	st->cfg = o->cfg;
+	/* every VM file is validated before the kernel is touched */
+	for (int i = 0; i < o->nr_vms; i++)
+		if (add_vm(st, o->vm_specs[i]))
+			return 1;
+	st->sched = sched_open(&st->cfg, h);
+	if (!st->sched || sched_load(st->sched, h, &st->knowledge) || sched_attach(st->sched))
+		return 1;
+	use_maps(st);
+	describe_host(h);
+	log_info("scheduler attached: mode %s, slice %llu us, max hold %llu ms%s",
+		 mode_name(st->cfg.mode), (unsigned long long)st->cfg.slice_ns / 1000,
+		 (unsigned long long)st->cfg.max_hold_ns / 1000000,
+		 st->cfg.enforce ? "" : ", fence not enforced");
+	return 0;
+}
+
 /* One load-attach-report cycle; returns the exit status, or -1 to restart. */
 static int run_once(const struct run_opts *o)
 {
 	struct run_state *st = calloc(1, sizeof(*st));
-	struct host *h;
+	enum sched_pinned pinned;
+	bool by_itself, stats = o->stats_secs > 0;
 	char err[512];
-	bool by_itself;
 	int ret;
 	time_t next;
 
@@ -309,50 +533,65 @@ static int run_once(const struct run_opts *o)
 		log_err("out of memory");
 		return 1;
 	}
-	h = &st->view.host;
 	if (host_view_load(&st->view, "/", o->cpu_types, o->db_path, err, sizeof(err))) {
 		log_err("%s", err);
 		goto fail;
 	}
-	knowledge_to_abi(&st->view.k, h, &st->knowledge);
-	if (open_vms(st, o))
+	knowledge_to_abi(&st->view.k, &st->view.host, &st->knowledge);
+	pinned = sched_pinned_state();
+	if (pinned == SCHED_PIN_STALE) {
+		log_info("removing the pins of a scheduler that is no longer attached (%s)", SCXE_PIN_DIR);
+		sched_unpin();
+	}
+	if (pinned == SCHED_PIN_LIVE ? adopt(st, o) : load(st, o)) {
+		/* a refused adoption must leave the running scheduler as it was */
+		st->leave_running = pinned == SCHED_PIN_LIVE;
 		goto fail;
-	st->sched = sched_open(&o->cfg, h);
-	if (!st->sched || sched_load(st->sched, h, &st->knowledge) || sched_attach(st->sched))
-		goto fail;
-	describe_host(h);
-	log_info("scheduler attached: mode %s, slice %llu us, max hold %llu ms%s",
-		 o->cfg.mode == SCXE_MODE_SAME_CPU ? "same-cpu" : "same-type",
-		 (unsigned long long)o->cfg.slice_ns / 1000,
-		 (unsigned long long)o->cfg.max_hold_ns / 1000000,
-		 o->enforce ? "" : ", fence not enforced");
-	for (int i = 0; i < st->nr_vms; i++) {
-		vm_publish(&st->vms[i], &st->knowledge, o->cfg.mode, o->cfg.max_hold_ns / 1000, o->enforce);
+	}
+	sched_set_daemon(st->sched, getpid());
+	for (int i = 0; i < MAX_VMS; i++) {
+		if (!st->used[i])
+			continue;
+		record_vm(st, i, true);
+		publish_vm(st, &st->vms[i]);
 		log_info("vm %d: pid %d, %s, %u slots", i, st->vms[i].pid, st->vms[i].path,
 			 st->vms[i].nr_slots);
 	}
-	sync_vms(st, o->enforce);
+	sync_vms(st);
 
 	next = time(NULL) + o->stats_secs;
 	for (int tick = 1; !stop_signal && !sched_exited(st->sched); tick++) {
 		usleep(100000);
-		if (tick % 10 == 0)	/* new or restarted vCPU threads, once a second */
-			sync_vms(st, o->enforce);
-		if (o->stats_secs && time(NULL) >= next) {
-			print_stats(st->sched, o->json);
+		if (rescan_signal || tick % 10 == 0) {	/* new or restarted vCPU threads */
+			rescan_signal = 0;
+			sync_vms(st);
+		}
+		if (stats && time(NULL) >= next) {
+			stats = print_stats(st->sched, o->json);
 			next += o->stats_secs;
 		}
 	}
 	by_itself = sched_exited(st->sched);
+	if (!by_itself && stop_signal == SIGQUIT && sched_fence_off(st->sched, NULL) == SCXE_OFF_NONE) {
+		if (sched_daemon(st->sched) == getpid() && access(SCXE_PIN_DIR, F_OK) == 0) {
+			st->leave_running = true;
+			log_info("exiting; the scheduler keeps running, pinned under %s ('scx_errata run' adopts it, 'scx_errata stop' stops it)",
+				 SCXE_PIN_DIR);
+			run_cleanup(st, false);
+			return 0;
+		}
+		log_info("the scheduler is not pinned (--no-pin): SIGQUIT stops it");
+	}
+	sched_end_fence(st->sched);
 	disarm_vms(st);
 	if (sched_wants_restart(st->sched)) {
 		log_info("cpu hotplug during load; restarting the scheduler");
 		run_cleanup(st, false);
 		return -1;
 	}
-	if (o->stats_secs)
+	if (stats)
 		print_stats(st->sched, o->json);
-	sched_detach(st->sched);
+	sched_stop(st->sched);
 	ret = sched_report_exit(st->sched);
 	if (by_itself && !ret)
 		ret = 3;	/* unregistered by someone else (sysrq, kernel): not our doing */
@@ -367,6 +606,7 @@ fail:
 
 int run_main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_opts o;
 	int ret;
 
@@ -374,8 +614,14 @@ int run_main(int argc, char **argv)
 	if (ret)
 		return ret == 2 ? 0 : 1;
 	libbpf_set_print(libbpf_print);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* a closed stdout (run --json | head) is reported by print_stats, not fatal */
+	signal(SIGPIPE, SIG_IGN);
+	vm_guard_install();
 	for (int tries = 0; tries < 5; tries++) {
 		ret = run_once(&o);
 		if (ret != -1)

@@ -2,13 +2,17 @@
 /*
  * scx_errata: entry point. Subcommands:
  *   run   load the scheduler and pair VMs (default when the first argument is an option)
- *   info  show the host's CPU types and errata (no root needed)
+ *   info    show the host's CPU types and errata (no root needed)
+ *   status  the pinned scheduler and its VMs
+ *   stop    stop the pinned scheduler, with or without its daemon
  */
 #include <stdio.h>
 #include <string.h>
 #include "info.h"
 #include "scx_errata_abi.h"
 #include "run.h"
+#include "status.h"
+#include "stop.h"
 
 #ifndef SCXE_VERSION
 #define SCXE_VERSION "0.1.0"
@@ -19,6 +23,8 @@ static void usage(FILE *out)
 	fprintf(out,
 "usage: scx_errata [run] [options]     load the scheduler (see 'scx_errata run -h')\n"
 "       scx_errata info [options]      CPU types and errata of this host (see 'scx_errata info -h')\n"
+"       scx_errata status [--json]     the running scheduler, its fence and its VMs\n"
+"       scx_errata stop                stop the scheduler (it outlives 'run' while pinned)\n"
 "       scx_errata --version\n"
 "\n"
 "scx_errata keeps a vCPU thread on cores of one type while its guest is inside an errata\n"
@@ -42,6 +48,10 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return info_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "status"))
+		return status_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stop"))
+		return stop_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

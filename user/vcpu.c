@@ -61,15 +61,70 @@ static int thread_pidfd(pid_t tid)
 	return fd;
 }
 
-static int register_tid(struct vm *vm, int map_fd, pid_t tid, __u32 idx, bool armed)
+static void reg_write(struct vcpu_maps *m, __u32 idx, const struct scxe_reg *r)
+{
+	if (bpf_map_update_elem(m->registry_fd, &idx, r, BPF_ANY))
+		log_warn("cannot write registry entry %u: %s", idx, strerror(errno));
+}
+
+static int reg_alloc(struct vcpu_maps *m)
+{
+	for (int i = 0; i < (int)SCXE_MAX_VCPUS; i++)
+		if (!m->used[i]) {
+			m->used[i] = true;
+			return i;
+		}
+	return -1;
+}
+
+static void reg_free(struct vcpu_maps *m, __u32 idx)
+{
+	static const struct scxe_reg none;
+
+	reg_write(m, idx, &none);
+	m->used[idx] = false;
+}
+
+/* tid is a thread of pid right now (a pidfd taken before this check pins that identity) */
+static bool thread_of(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", pid, tid);
+	return access(path, F_OK) == 0;
+}
+
+/* Drop slot idx's registration: the scheduler forgets the thread, the slot says unarmed. */
+static void unregister_slot(struct vm *vm, struct vcpu_maps *m, __u32 idx)
+{
+	pid_t tid = vm->registered[idx];
+	int fd;
+
+	if (!tid)
+		return;
+	fd = thread_pidfd(tid);
+	if (fd >= 0) {
+		if (thread_of(vm->pid, tid) && bpf_map_delete_elem(m->vcpus_fd, &fd) && errno != ENOENT)
+			log_warn("vm %d: cannot unregister vCPU %u thread %d: %s", vm->id, idx, tid,
+				 strerror(errno));
+		close(fd);
+	}
+	reg_free(m, vm->reg[idx]);
+	vm->registered[idx] = 0;
+	vm_slot_disarm(vm, idx);
+}
+
+static int register_tid(struct vm *vm, struct vcpu_maps *m, pid_t tid, __u32 idx)
 {
 	struct scxe_vcpu_ctx v = {
 		.slot = vm_slot(vm, idx),
+		.hdr = vm->hdr,
 		.vm_id = vm->id,
 		.vcpu = idx,
-		.armed = armed,
+		.enforce = m->enforce,
 	};
-	int fd = thread_pidfd(tid), err;
+	struct scxe_reg r = { .tid = tid, .tgid = vm->pid, .vm_id = vm->id, .vcpu = idx };
+	int fd = thread_pidfd(tid), reg, err;
 
 	if (fd < 0) {
 		if (errno != ESRCH)
@@ -77,15 +132,32 @@ static int register_tid(struct vm *vm, int map_fd, pid_t tid, __u32 idx, bool ar
 				 strerror(errno));
 		return -1;
 	}
-	err = bpf_map_update_elem(map_fd, &fd, &v, BPF_ANY);
+	if (!thread_of(vm->pid, tid)) {
+		log_warn("vm %d: thread %d is not a thread of process %d; vCPU %u left unpaired",
+			 vm->id, tid, vm->pid, idx);
+		close(fd);
+		return -1;
+	}
+	reg = reg_alloc(m);
+	if (reg < 0) {
+		log_warn("vm %d: all %u registry entries are in use; vCPU %u left unpaired",
+			 vm->id, SCXE_MAX_VCPUS, idx);
+		close(fd);
+		return -1;
+	}
+	/* listed before registered: the disarm hooks must reach every slot BPF may arm */
+	v.reg = reg;
+	reg_write(m, reg, &r);
+	err = bpf_map_update_elem(m->vcpus_fd, &fd, &v, BPF_ANY);
 	if (err && errno != ESRCH)
 		log_warn("vm %d: cannot register vCPU %u thread %d: %s", vm->id, idx, tid, strerror(errno));
 	close(fd);
-	if (err)
+	if (err) {
+		reg_free(m, reg);
 		return -1;
-	v.slot->host_tid = tid;
-	v.slot->arch_id = idx;	/* flat topology: APIC id / MPIDR Aff0 = vCPU index */
-	v.slot->armed = armed;
+	}
+	vm->reg[idx] = reg;
+	vm_slot_registered(vm, idx, tid);
 	return 0;
 }
 
@@ -136,7 +208,7 @@ static int scan_threads(const struct vm *vm, pid_t *tids)
 	return 0;
 }
 
-int vcpu_sync(struct vm *vm, int map_fd, bool armed)
+int vcpu_sync(struct vm *vm, struct vcpu_maps *m)
 {
 	pid_t tids[SCXE_ABI_MAX_SLOTS] = { 0 };
 	int n = 0;
@@ -155,16 +227,15 @@ int vcpu_sync(struct vm *vm, int map_fd, bool armed)
 		goto gone;
 	}
 	for (__u32 i = 0; i < vm->nr_slots; i++) {
-		if (!tids[i]) {
-			vm->registered[i] = 0;
+		if (tids[i] == vm->registered[i]) {
+			n += tids[i] != 0;
 			continue;
 		}
-		if (tids[i] != vm->registered[i]) {
-			if (register_tid(vm, map_fd, tids[i], i, armed))
-				continue;
-			log_verbose("vm %d: vCPU %u is thread %d", vm->id, i, tids[i]);
-			vm->registered[i] = tids[i];
-		}
+		unregister_slot(vm, m, i);
+		if (!tids[i] || register_tid(vm, m, tids[i], i))
+			continue;
+		log_verbose("vm %d: vCPU %u is thread %d", vm->id, i, tids[i]);
+		vm->registered[i] = tids[i];
 		n++;
 	}
 	return n;
@@ -173,9 +244,38 @@ gone:
 	return -1;
 }
 
-void vcpu_set_armed(struct vm *vm, int map_fd, bool armed)
+void vcpu_forget(struct vm *vm, struct vcpu_maps *m)
 {
 	for (__u32 i = 0; i < vm->nr_slots; i++)
-		if (vm->registered[i] && register_tid(vm, map_fd, vm->registered[i], i, armed))
-			vm->registered[i] = 0;
+		unregister_slot(vm, m, i);
+}
+
+int vcpu_adopt(struct vm *vms, int nr_vms, struct vcpu_maps *m)
+{
+	int n = 0;
+
+	for (__u32 i = 0; i < SCXE_MAX_VCPUS; i++) {
+		struct scxe_reg r;
+		struct vm *vm = NULL;
+
+		if (bpf_map_lookup_elem(m->registry_fd, &i, &r) || !r.tid)
+			continue;
+		for (int j = 0; j < nr_vms; j++)
+			if (vms[j].id == (int)r.vm_id && vms[j].pid == (pid_t)r.tgid)
+				vm = &vms[j];
+		m->used[i] = true;
+		if (!vm || r.vcpu >= vm->nr_slots || vm->registered[r.vcpu]) {
+			/* a VM that is gone or a stale duplicate: the thread keeps no fence */
+			struct vm orphan = { .pid = r.tgid, .id = r.vm_id, .lost = true };
+
+			orphan.registered[0] = r.tid;
+			orphan.reg[0] = i;
+			unregister_slot(&orphan, m, 0);
+			continue;
+		}
+		vm->registered[r.vcpu] = r.tid;
+		vm->reg[r.vcpu] = i;
+		n++;
+	}
+	return n;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "scx_errata.h"
 #include "vm.h"
 
 /*
@@ -17,14 +18,30 @@
  */
 int vcpu_index_from_name(const char *comm);
 
+/* The scheduler's maps that pairing writes, and which registry entries are in use. */
+struct vcpu_maps {
+	int	vcpus_fd;	/* task storage: struct scxe_vcpu_ctx per vCPU thread */
+	int	registry_fd;	/* struct scxe_reg per registered thread */
+	bool	enforce;	/* ask the scheduler to fence the threads */
+	bool	used[SCXE_MAX_VCPUS];
+};
+
 /*
  * Look for vCPU threads of vm->pid (or take vm->explicit_tids) and register each one that is
- * new or changed since the last call. armed: whether the scheduler may fence them. Returns
- * the number of registered threads, or -1 when the VMM process is gone (vm->gone set).
+ * new or changed since the last call; a slot whose thread changed is unregistered first.
+ * Returns the number of registered threads, or -1 when the VMM process is gone (vm->gone
+ * set). Registration never arms a slot: the scheduler does once it runs the thread.
  */
-int vcpu_sync(struct vm *vm, int vcpus_map_fd, bool armed);
+int vcpu_sync(struct vm *vm, struct vcpu_maps *m);
 
-/* Re-register every known thread with the given armed state (disarm before detach). */
-void vcpu_set_armed(struct vm *vm, int vcpus_map_fd, bool armed);
+/* Forget every registration of vm (VMM gone, file lost): entries freed, slots disarmed. */
+void vcpu_forget(struct vm *vm, struct vcpu_maps *m);
+
+/*
+ * A restarted daemon: take over the registrations an earlier one left in the registry, for
+ * the VMs it reopened (matched by vm->id). Entries of VMs not in vms are freed. Returns
+ * the number of registrations adopted.
+ */
+int vcpu_adopt(struct vm *vms, int nr_vms, struct vcpu_maps *m);
 
 #endif

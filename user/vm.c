@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The per-VM shared file: creation, validation, mapping and host-side writes. */
+/*
+ * The per-VM shared file: creation, validation, mapping and host-side writes. The VMM owns
+ * the file as much as we do and may truncate or replace it at any time: every access to
+ * the mapping runs under a SIGBUS guard, and a file that shrank or changed identity is
+ * marked lost instead of taking the daemon down.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +16,43 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "vm.h"
+
+static sigjmp_buf *bus_jump;	/* set while a guarded access runs */
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	if (bus_jump)
+		siglongjmp(*bus_jump, 1);
+	/* not ours: die as the default action would */
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+void vm_guard_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Run fn on vm's mapping; a SIGBUS (the file shrank under us) marks the VM lost: -1. */
+static int guarded(struct vm *vm, void (*fn)(struct vm *, void *), void *arg)
+{
+	sigjmp_buf jb;
+
+	if (vm->lost || !vm->hdr)
+		return -1;
+	if (sigsetjmp(jb, 1)) {
+		bus_jump = NULL;
+		vm->lost = true;
+		return -1;
+	}
+	bus_jump = &jb;
+	fn(vm, arg);
+	bus_jump = NULL;
+	return 0;
+}
 
 int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 {
@@ -97,8 +141,35 @@ static void init_layout(struct vm *vm)
 	__atomic_store_n(&h->magic, SCXE_ABI_MAGIC, __ATOMIC_RELEASE);
 }
 
+/* What check_layout found, copied out so that error messages never touch the mapping. */
+struct layout_seen {
+	bool	laid_out;	/* it was all zero and has our layout now */
+	__u32	magic, version, slot_offset, slot_size;
+};
+
+/* A zero file gets our layout; ours is taken over; anything else is only looked at. */
+static void check_layout(struct vm *vm, void *arg)
+{
+	struct scxe_shm_hdr *h = vm->hdr;
+	struct layout_seen *seen = arg;
+
+	if (h->magic == 0 && !vm->readonly && all_zero(h, SCXE_ABI_HDR_SIZE)) {
+		init_layout(vm);
+		seen->laid_out = true;
+		return;
+	}
+	*seen = (struct layout_seen){ false, h->magic, h->version, h->slot_offset, h->slot_size };
+	if (h->magic == SCXE_ABI_MAGIC && h->version == SCXE_ABI_VERSION && !vm->readonly &&
+	    h->slot_offset == SCXE_ABI_HDR_SIZE && h->slot_size == SCXE_ABI_SLOT_SIZE) {
+		/* ours, from an earlier run: take over, keep the guest-written fields */
+		h->total_size = vm->size;
+		h->nr_slots = vm->nr_slots;
+	}
+}
+
 int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 {
+	struct layout_seen seen = { 0 };
 	struct stat st;
 	__u32 want = min_slots > VM_DEFAULT_SLOTS ? min_slots : VM_DEFAULT_SLOTS;
 	int fd;
@@ -107,7 +178,9 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %u vCPUs exceed the ABI's %u slots", vm->path, want, SCXE_ABI_MAX_SLOTS);
 		return -1;
 	}
-	fd = open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	fd = vm->readonly ? -1 : open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (vm->readonly)
+		errno = EEXIST;
 	if (fd >= 0) {
 		vm->created = true;
 		if (ftruncate(fd, file_size_for(want))) {
@@ -117,7 +190,7 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 			return -1;
 		}
 	} else if (errno == EEXIST) {
-		fd = open(vm->path, O_RDWR | O_CLOEXEC);
+		fd = open(vm->path, (vm->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s (is it on tmpfs, and writable by root?)",
@@ -130,34 +203,37 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 		goto fail;
 	}
 	vm->size = st.st_size;
-	vm->hdr = mmap(NULL, vm->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	vm->hdr = mmap(NULL, vm->size, PROT_READ | (vm->readonly ? 0 : PROT_WRITE), MAP_SHARED, fd, 0);
 	if (vm->hdr == MAP_FAILED) {
 		vm->hdr = NULL;
 		snprintf(err, errlen, "cannot map %s: %s", vm->path, strerror(errno));
 		goto fail;
 	}
 	vm->fd = fd;
+	vm->dev = st.st_dev;
+	vm->ino = st.st_ino;
+	vm->lost = false;
 	vm->nr_slots = (vm->size - SCXE_ABI_HDR_SIZE) / SCXE_ABI_SLOT_SIZE;
 	if (vm->nr_slots > SCXE_ABI_MAX_SLOTS)
 		vm->nr_slots = SCXE_ABI_MAX_SLOTS;
-	if (vm->hdr->magic == 0 && all_zero(vm->hdr, SCXE_ABI_HDR_SIZE)) {
-		init_layout(vm);
-	} else if (vm->hdr->magic != SCXE_ABI_MAGIC) {
+	if (guarded(vm, check_layout, &seen)) {
+		snprintf(err, errlen, "%s shrank while it was being opened; is the VMM recreating it?", vm->path);
+		goto fail_unmap;
+	}
+	if (seen.laid_out) {
+		/* a fresh file, ours now */
+	} else if (seen.magic != SCXE_ABI_MAGIC) {
 		snprintf(err, errlen, "%s is not an scx_errata shared file (magic 0x%08x); left untouched, pass another path",
-			 vm->path, vm->hdr->magic);
+			 vm->path, seen.magic);
 		goto fail_unmap;
-	} else if (vm->hdr->version != SCXE_ABI_VERSION) {
+	} else if (seen.version != SCXE_ABI_VERSION) {
 		snprintf(err, errlen, "%s has ABI version %u, this daemon writes %u; recreate the file",
-			 vm->path, vm->hdr->version, SCXE_ABI_VERSION);
+			 vm->path, seen.version, SCXE_ABI_VERSION);
 		goto fail_unmap;
-	} else if (vm->hdr->slot_offset != SCXE_ABI_HDR_SIZE || vm->hdr->slot_size != SCXE_ABI_SLOT_SIZE) {
+	} else if (seen.slot_offset != SCXE_ABI_HDR_SIZE || seen.slot_size != SCXE_ABI_SLOT_SIZE) {
 		snprintf(err, errlen, "%s has a foreign slot layout (offset %u size %u); recreate the file",
-			 vm->path, vm->hdr->slot_offset, vm->hdr->slot_size);
+			 vm->path, seen.slot_offset, seen.slot_size);
 		goto fail_unmap;
-	} else {
-		/* ours, from an earlier run: take over, keep the guest-written fields */
-		vm->hdr->total_size = vm->size;
-		vm->hdr->nr_slots = vm->nr_slots;
 	}
 	if (vm->nr_slots < min_slots) {
 		snprintf(err, errlen, "%s has %u slots but the VM has %u vCPUs; recreate it larger",
@@ -191,9 +267,16 @@ static void seq_end(struct scxe_shm_hdr *h)
 	__atomic_store_n(&h->seq, (h->seq | 1) + 1, __ATOMIC_RELEASE);
 }
 
-void vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u32 max_hold_us,
-		bool live)
+struct publish_args {
+	const struct scxe_shm_hdr *tmpl;
+	__u32 mode, max_hold_us;
+	bool live;
+};
+
+static void publish(struct vm *vm, void *arg)
 {
+	const struct publish_args *a = arg;
+	const struct scxe_shm_hdr *tmpl = a->tmpl;
 	struct scxe_shm_hdr *h = vm->hdr;
 
 	seq_begin(h);
@@ -205,26 +288,99 @@ void vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u3
 	h->slot_size = SCXE_ABI_SLOT_SIZE;
 	h->slot_offset = SCXE_ABI_HDR_SIZE;
 	h->magic = SCXE_ABI_MAGIC;
-	h->mode = mode;
-	h->max_hold_us = max_hold_us;
+	h->mode = a->mode;
+	h->max_hold_us = a->max_hold_us;
 	h->host_pid = getpid();
 	h->nr_types = tmpl->nr_types;
 	h->nr_errata = tmpl->nr_errata;
 	h->knowledge_flags = tmpl->knowledge_flags;
 	memcpy(h->types, tmpl->types, sizeof(h->types));
 	memcpy(h->errata, tmpl->errata, sizeof(h->errata));
-	h->fence_live = live;
+	h->fence_live = a->live;
 	seq_end(h);
 }
 
-void vm_disarm(struct vm *vm)
+int vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u32 max_hold_us,
+	       bool live)
 {
-	if (!vm->hdr)
-		return;
+	struct publish_args a = { tmpl, mode, max_hold_us, live };
+
+	return guarded(vm, publish, &a);
+}
+
+static void disarm(struct vm *vm, void *arg)
+{
 	/* not live first: a guest checking both sees no guarantee as early as possible */
 	__atomic_store_n(&vm->hdr->fence_live, 0, __ATOMIC_RELEASE);
 	for (__u32 i = 0; i < vm->nr_slots; i++)
 		__atomic_store_n(&vm_slot(vm, i)->armed, 0, __ATOMIC_RELEASE);
+}
+
+void vm_disarm(struct vm *vm)
+{
+	guarded(vm, disarm, NULL);
+}
+
+struct slot_args {
+	__u32 idx;
+	pid_t tid;	/* 0: disarm the slot */
+};
+
+static void slot_write(struct vm *vm, void *arg)
+{
+	const struct slot_args *a = arg;
+	struct scxe_slot *s = vm_slot(vm, a->idx);
+
+	if (!a->tid) {
+		__atomic_store_n(&s->armed, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	s->host_tid = a->tid;
+	s->arch_id = a->idx;	/* flat topology: APIC id / MPIDR Aff0 = vCPU index */
+}
+
+void vm_slot_registered(struct vm *vm, __u32 idx, pid_t tid)
+{
+	struct slot_args a = { idx, tid };
+
+	guarded(vm, slot_write, &a);
+}
+
+void vm_slot_disarm(struct vm *vm, __u32 idx)
+{
+	struct slot_args a = { idx, 0 };
+
+	guarded(vm, slot_write, &a);
+}
+
+const char *vm_check(struct vm *vm)
+{
+	struct stat st, now;
+
+	if (vm->lost)
+		return "became unusable";
+	if (fstat(vm->fd, &st) || st.st_size < (off_t)vm->size) {
+		vm->lost = true;
+		return "was truncated";
+	}
+	if (stat(vm->path, &now) || now.st_dev != vm->dev || now.st_ino != vm->ino) {
+		vm->lost = true;
+		return "was removed or replaced";
+	}
+	return NULL;
+}
+
+int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *err, size_t errlen)
+{
+	bool readonly = vm->readonly;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->id = id;
+	vm->pid = rec->pid;
+	vm->readonly = readonly;
+	snprintf(vm->path, sizeof(vm->path), "%.*s", (int)sizeof(rec->path), rec->path);
+	return vm_open(vm, 0, err, errlen);
 }
 
 void vm_close(struct vm *vm)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "scx_errata_abi.h"
+#include "scx_errata.h"
 
 #define VM_DEFAULT_SLOTS	64u	/* a new file: 64 slots = 8 KiB, a power of two for PCI BARs */
 
@@ -27,6 +27,11 @@ struct vm {
 	bool	created;		/* this run created the file (it stays: the VMM maps it) */
 	bool	gone;			/* the VMM process exited */
 	pid_t	registered[SCXE_ABI_MAX_SLOTS];	/* tid registered for each slot, 0 = none */
+	__u16	reg[SCXE_ABI_MAX_SLOTS];	/* its entry in the scheduler's registry map */
+	dev_t	dev;			/* identity of the file we mapped, to notice a replacement */
+	ino_t	ino;
+	bool	lost;			/* the file was truncated or replaced under us */
+	bool	readonly;		/* set before vm_open: look only (status) */
 };
 
 /* "PID:PATH" or "PID:PATH:TID,TID,..." (tids in vCPU index order). */
@@ -50,15 +55,31 @@ static inline struct scxe_slot *vm_slot(const struct vm *vm, __u32 i)
 }
 
 /*
- * Rewrite the host-written header fields under the seqlock: tmpl supplies the knowledge
- * tables (types, errata); mode and max hold describe the fence; live says whether it is
- * enforced now.
+ * Accesses to a VM's mapping survive a VMM that truncates the file: install once, before
+ * any VM is opened. A SIGBUS during an access marks the VM lost.
  */
-void vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u32 max_hold_us,
-		bool live);
+void vm_guard_install(void);
+
+/*
+ * Rewrite the host-written header fields under the seqlock: tmpl supplies the knowledge
+ * tables (types, errata); mode and max hold describe the fence; live says whether a daemon
+ * publishes now. -1 when the file was lost meanwhile.
+ */
+int vm_publish(struct vm *vm, const struct scxe_shm_hdr *tmpl, __u32 mode, __u32 max_hold_us,
+	       bool live);
 
 /* Mark the fence not live and every slot unarmed: the guest must assume nothing. */
 void vm_disarm(struct vm *vm);
+
+/* Host-written identity of a newly registered slot; a slot that lost its thread. */
+void vm_slot_registered(struct vm *vm, __u32 idx, pid_t tid);
+void vm_slot_disarm(struct vm *vm, __u32 idx);
+
+/* NULL while the mapped file is intact; else why it is lost (vm->lost set). */
+const char *vm_check(struct vm *vm);
+
+/* vm_open of a VM the scheduler's "vms" map recorded (keeps vm->readonly). */
+int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *err, size_t errlen);
 
 void vm_close(struct vm *vm);
 

@@ -95,3 +95,45 @@ e2e_fence_proof() {
 	e2e_expect enforcement = off
 	e2e_expect violations -gt 0
 }
+
+# daemon_bg LOG [run options...]: start `scx_errata run` for the test VMM's VM in the
+# background (types as in every test, no counters); sets DAEMON. Does not wait.
+daemon_bg() {
+	log=$1
+	shift
+	scx_errata run --cpu-types "$SCXE_TYPES" --vm "$E2E_PID:$E2E_SHM" --stats 0 "$@" >"$log" 2>&1 &
+	DAEMON=$!
+}
+
+# slot_u32 FILE SLOT OFFSET: a 32-bit field of a slot, as the guest reads it
+slot_u32() {
+	od -An -tu4 -j $((4096 + $2 * 64 + $3)) -N4 "$1" | tr -d ' '
+}
+
+# nr_armed N: how many of the first N slots of the VMM's file read armed (offset 16)
+nr_armed() {
+	n=0
+	for s in $(seq 0 $(($1 - 1))); do
+		[ "$(slot_u32 "$E2E_SHM" "$s" 16)" != 0 ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# wait_armed N SECS: every one of the first N slots reads armed within SECS
+wait_armed() {
+	i=0
+	until [ "$(nr_armed "$1")" = "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# vmm_stop: end a --run-until-signal VMM and print its result lines
+vmm_stop() {
+	kill -INT "$E2E_PID" 2>/dev/null
+	wait "$E2E_PID"
+	E2E_RC=$?
+	grep -E '^e2e(-[a-z]+)?: ' "$E2E_OUT"
+	[ "$E2E_RC" -eq 0 ] || { sed 's/^/  e2e_vmm| /' "$E2E_OUT"; fail "e2e_vmm exited $E2E_RC"; }
+}

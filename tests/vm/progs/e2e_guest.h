@@ -80,7 +80,7 @@ struct e2e_task {
 	__s32	out_cpu;	/* CPU of the last switch-out */
 	__u32	out_flag;	/* in_errata was non-zero at that switch-out */
 	__u32	pending;	/* a switch-out waits for its switch-in */
-	__u32	pad;
+	__u32	out_armed;	/* slot->armed was non-zero at that switch-out */
 };
 
 /* Observer counters (its .bss), read by the VMM at the end of the run. */
@@ -96,6 +96,8 @@ struct e2e_counts {
 	__u64	load_switchins;		/* load threads switched in */
 	__u64	load_cross_type_moves;	/* load threads moved across types */
 	__u64	load_cpu_mask;		/* CPUs (< 64) a load thread ran on */
+	__u64	armed_fenced_switchouts;	/* fenced switch-outs with slot->armed != 0 */
+	__u64	armed_violations;	/* violations whose switch-out had slot->armed != 0 */
 };
 
 #endif /* E2E_GUEST_H */

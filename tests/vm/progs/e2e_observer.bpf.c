@@ -13,6 +13,11 @@
  * ops.running, before the context switch, so at switch-in it must name the CPU's type, and
  * the type the guest read inside a window must be the type of the CPU it is descheduled on.
  *
+ * It also records whether slot->armed was set at each switch-out: the guest is promised the
+ * fence only while armed, so a violation after an armed switch-out is a broken promise even
+ * when it happens while the scheduler stops or restarts, which the VMM's enforcement samples
+ * (every 100 ms) cannot tell apart from a legitimate dip.
+ *
  * Registered load threads only count their cross-type moves (unaffiliated tasks must keep
  * migrating while vCPUs are fenced).
  */
@@ -68,21 +73,26 @@ static void switched_out(struct e2e_task *t, __s32 cpu, bool preempted)
 {
 	struct scxe_slot *slot = t->slot;
 	struct e2e_scratch *scr = t->scratch;
-	__u32 flag = 0, seen;
+	__u32 flag = 0, armed, seen;
 
 	t->out_cpu = cpu;
 	t->pending = 1;
 	if (t->kind != E2E_KIND_VCPU || !slot) {
 		t->out_flag = 0;
+		t->out_armed = 0;
 		return;
 	}
 	/* the vCPU is out of guest mode: the flag cannot change until it runs again */
 	flag = *(volatile __u32 *)&slot->in_errata != 0;
+	armed = *(volatile __u32 *)&slot->armed != 0;
 	t->out_flag = flag;
+	t->out_armed = armed;
 	count(&counts.switchouts);
 	if (!flag)
 		return;
 	count(&counts.fenced_switchouts);
+	if (armed)
+		count(&counts.armed_fenced_switchouts);
 	if (preempted)
 		count(&counts.fenced_preempted);
 	if (!scr)
@@ -105,10 +115,13 @@ static void switched_in(struct e2e_task *t, __s32 cpu)
 			if (type_moved)
 				count(&counts.load_cross_type_moves);
 		} else if (t->out_flag) {
-			if (same_cpu ? cpu_moved : type_moved)
+			if (same_cpu ? cpu_moved : type_moved) {
 				count(&counts.violations);
-			else
+				if (t->out_armed)
+					count(&counts.armed_violations);
+			} else {
 				count(&counts.fenced_stays);
+			}
 		} else if (type_moved) {
 			count(&counts.unfenced_cross_type_moves);
 		}
