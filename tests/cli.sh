@@ -62,6 +62,23 @@ if [ ! -e /sys/kernel/sched_ext ]; then
 	[ -e "$tmp/new.shm" ] && result failed-run-leaves-no-file "left $tmp/new.shm" || result failed-run-leaves-no-file ""
 fi
 
+check run-bad-fault-list      1 "eject-on-trigger"          -- run --inject-fault x
+check status-help              0 ""                          -- status -h
+check status-bad-option        1 "see 'scx_errata status -h'" -- status --frob
+check status-stray             1 "unexpected argument 'x'"   -- status x
+"$BIN" status --json --frob >"$tmp/out" 2>/dev/null; rc=$?
+{ [ $rc -eq 1 ] && json_ok "$tmp/out" && grep -q '"error"' "$tmp/out"; } && result status-json-error-is-json "" \
+	|| result status-json-error-is-json "rc=$rc out=$(head -c 200 "$tmp/out")"
+check stop-help                0 ""                          -- stop -h
+check stop-bad-option          1 "see 'scx_errata stop -h'"  -- stop --frob
+check stop-stray               1 "unexpected argument 'x'"   -- stop x
+if [ ! -e /sys/fs/bpf/scx_errata ]; then
+	# nothing pinned: status says so in valid JSON, stop has nothing to do and succeeds
+	check status-nothing-json  0 ""                          -- status --json
+	{ json_ok "$tmp/out" && grep -q '"loaded":false' "$tmp/out"; } && result status-nothing-valid "" \
+		|| result status-nothing-valid "out=$(head -c 200 "$tmp/out")"
+	[ "$(id -u)" = 0 ] && check stop-nothing 0 "nothing to stop" -- stop
+fi
 check info-plain               0 ""                          -- info
 check info-json                0 ""                          -- info --json
 json_ok "$tmp/out" && result info-json-valid "" || result info-json-valid "stdout is not JSON"

@@ -43,7 +43,8 @@ for c in $(seq 1 "$CYCLES"); do
 		i=$((i + 1)); [ $i -gt 300 ] && { cat /tmp/c2.log; fail "cycle $c: no adoption"; }
 		sleep 0.1
 	done
-	grep -q '1 vCPU threads still fenced' /tmp/c2.log || { cat /tmp/c2.log; fail "cycle $c: adoption lost the vCPU"; }
+	grep -q '1 vCPU threads still fenced' /tmp/c2.log ||
+		{ sed 's/^/  adopter| /' /tmp/c2.log /tmp/c1.log; fail "cycle $c: adoption lost the vCPU"; }
 	scx_errata stop >/tmp/stop.out 2>&1 || { cat /tmp/stop.out; fail "cycle $c: stop failed"; }
 	wait "$DAEMON"
 	[ $? -eq 0 ] || fail "cycle $c: the adopting daemon did not exit 0 on stop"

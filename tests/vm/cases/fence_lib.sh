@@ -101,6 +101,9 @@ e2e_fence_proof() {
 daemon_bg() {
 	log=$1
 	shift
+	# emptied here: the background shell truncates it only once it gets to run, and a
+	# wait on the log's content must not see the previous daemon's lines
+	: >"$log"
 	scx_errata run --cpu-types "$SCXE_TYPES" --vm "$E2E_PID:$E2E_SHM" --stats 0 "$@" >"$log" 2>&1 &
 	DAEMON=$!
 }
