@@ -31,6 +31,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "scx_errata.h"
 
@@ -203,6 +204,7 @@ static struct scxe_vcpu_ctx *vcpu_of(struct task_struct *p)
 }
 
 #include "disarm.bpf.h"
+#include "discover.bpf.h"
 
 /*
  * Sample the guest's flag and run the window state machine. Returns true while the thread
@@ -537,6 +539,8 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 	} else if ((v->state & SCXE_VS_RAN) && type_of(v->last_cpu) != t) {
 		stat_inc(SCXE_STAT_XTYPE_FREE);
 	}
+	if (!(v->state & SCXE_VS_RAN))
+		v->pair_ns = since_first_kvm_run(p, bpf_ktime_get_ns());
 	v->last_cpu = cpu;
 	v->state |= SCXE_VS_RAN;
 	s = v->slot;

@@ -66,6 +66,16 @@ struct scxe_vcpu_ctx {
 	__u64	hold_start;	/* when the scheduler first saw the current window, ns */
 	__u32	last_cpu;	/* CPU of the previous run, for move accounting */
 	__u32	pad;
+	__u64	pair_ns;	/* first KVM_RUN to the first run after registration (armed) */
+};
+
+/* Ring buffer "vcpu_events": a thread entered KVM_RUN on a vCPU it was not reported for. */
+struct scxe_vcpu_event {
+	__u32	tgid;		/* the VMM process */
+	__u32	tid;		/* the vCPU thread */
+	__u32	vcpu;		/* KVM's vCPU index = the VMM's vCPU index */
+	__u32	pad;
+	__u64	first_ns;	/* CLOCK_MONOTONIC of its first KVM_RUN */
 };
 
 /*

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include "knowledge.h"
 #include "log.h"
+#include "discover.h"
 #include "run.h"
 #include "scheduler.h"
 #include "vcpu.h"
@@ -43,9 +44,13 @@ static void usage(FILE *out)
 "Load the scx_errata sched_ext scheduler, pair VMs, and stay attached until SIGINT/SIGTERM.\n"
 "\n"
 "  -V, --vm PID:PATH[:TIDS] pair the VMM process PID through the shared file PATH (created\n"
-"                          when missing); its vCPU threads are found by name (QEMU \"CPU n/KVM\",\n"
-"                          \"vcpuN\", \"crosvm_vcpuN\", \"fc_vcpu N\") or listed as TID,TID,...\n"
-"                          in vCPU order; repeat for more VMs\n"
+"                          when missing), with its vCPU threads listed as TID,TID,... in vCPU\n"
+"                          order or found like those of every other VM; repeat for more VMs\n"
+"      --shm-pattern GLOB  pair every process that maps a file matching GLOB (default\n"
+"                          " DISCOVER_DEFAULT_PATTERN "; '' = only --vm); vCPU threads are\n"
+"                          those KVM reports running a vCPU, else named by QMP or by name\n"
+"                          (QEMU \"CPU n/KVM\", \"vcpuN\", \"crosvm_vcpuN\", \"fc_vcpu N\")\n"
+"      --qmp GLOB          QMP sockets of the VMMs (QEMU -qmp unix:PATH), for thread ids\n"
 "  -m, --mode MODE         fence mode: same-type (default) or same-cpu\n"
 "  -H, --max-hold-ms N     release a window after N ms (default 50, 0 = never)\n"
 "  -n, --no-enforce        register and publish, but never fence (slots stay unarmed)\n"
@@ -81,6 +86,8 @@ struct run_opts {
 	unsigned int set;	/* SET_* */
 	const char *cpu_types;
 	const char *db_path;
+	const char *shm_pattern;	/* automatic pairing; "" = off */
+	const char *qmp_pattern;	/* QMP sockets naming vCPU threads; "" = none */
 	struct sched_cfg cfg;
 	unsigned int stats_secs;
 	bool json;
@@ -104,7 +111,7 @@ static int parse_uint(const char *opt, const char *arg, unsigned long long max, 
 /* 0 ok, 1 bad usage (message printed), 2 -h */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_NO_PIN, OPT_FAULT };
+	enum { OPT_JSON = 256, OPT_NO_PIN, OPT_FAULT, OPT_PATTERN, OPT_QMP };
 	static const struct option longopts[] = {
 		{ "vm", required_argument, NULL, 'V' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -116,6 +123,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "stats", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "shm-pattern", required_argument, NULL, OPT_PATTERN },
+		{ "qmp", required_argument, NULL, OPT_QMP },
 		{ "inject-fault", required_argument, NULL, OPT_FAULT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -128,6 +137,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		.cfg = { .slice_ns = 5000000, .mode = SCXE_MODE_SAME_TYPE, .max_hold_ns = 50000000,
 			 .pin = true, .enforce = true },
 		.stats_secs = 1,
+		.shm_pattern = DISCOVER_DEFAULT_PATTERN,
+		.qmp_pattern = "",
 	};
 	optind = 1;
 	opterr = 0;	/* our own one-line messages */
@@ -184,6 +195,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_PATTERN:
+			if (optarg[0] && optarg[0] != '/') {
+				log_err("--shm-pattern '%s' is not an absolute glob (e.g. /dev/shm/scx_errata.*)", optarg);
+				return 1;
+			}
+			o->shm_pattern = optarg;
+			break;
+		case OPT_QMP:
+			if (optarg[0] != '/') {
+				log_err("--qmp '%s' is not an absolute path or glob of QMP sockets", optarg);
+				return 1;
+			}
+			o->qmp_pattern = optarg;
 			break;
 		case OPT_NO_PIN:
 			o->cfg.pin = false;
@@ -266,6 +291,11 @@ struct run_state {
 	struct vcpu_maps maps;
 	struct sched *sched;
 	bool leave_running;		/* SIGQUIT: keep a pinned scheduler for the next daemon */
+	const struct run_opts *o;
+	struct ring_buffer *events;	/* KVM's vCPU reports; NULL without the hook */
+	/* reports from processes that map no file of ours (yet): retried at each sync */
+	int nr_pending;
+	struct scxe_vcpu_event pending[256];
 };
 
 static int free_vm_id(const struct run_state *st)
@@ -302,8 +332,9 @@ static int add_vm(struct run_state *st, const char *spec)
 			}
 			return 0;	/* adopted already */
 		}
-	if (vm_open(vm, vm->nr_tids, err, sizeof(err))) {
+	if (vcpu_pin_explicit(vm, err, sizeof(err)) || vm_open(vm, vm->nr_tids, err, sizeof(err))) {
 		log_err("%s", err);
+		vm_close(vm);
 		return -1;
 	}
 	st->used[id] = true;
@@ -343,6 +374,98 @@ static void forget_vm(struct run_state *st, int id)
 	st->used[id] = false;
 }
 
+static int vm_of_pid(const struct run_state *st, pid_t pid)
+{
+	for (int i = 0; i < MAX_VMS; i++)
+		if (st->used[i] && st->vms[i].pid == pid)
+			return i;
+	return -1;
+}
+
+/* Pair process pid through path, found without --vm; the VM's id or -1. */
+static int pair_found(struct run_state *st, pid_t pid, const char *path)
+{
+	char err[PATH_MAX + 256];
+	int id = free_vm_id(st);
+	struct vm *vm;
+
+	for (int i = 0; i < MAX_VMS; i++)
+		if (st->used[i] && !strcmp(st->vms[i].path, path)) {
+			log_warn("process %d maps %s, which vm %d (process %d) uses; not pairing it",
+				 pid, path, i, st->vms[i].pid);
+			return -1;
+		}
+	if (id < 0) {
+		log_warn("process %d maps %s, but %d VMs are paired already; run another daemon", pid,
+			 path, MAX_VMS);
+		return -1;
+	}
+	vm = &st->vms[id];
+	vm_reset(vm);
+	vm->id = id;
+	vm->pid = pid;
+	snprintf(vm->path, sizeof(vm->path), "%s", path);
+	if (vm_open(vm, 0, err, sizeof(err))) {
+		log_warn("process %d: %s", pid, err);
+		return -1;
+	}
+	st->used[id] = true;
+	record_vm(st, id, true);
+	publish_vm(st, vm);
+	log_info("vm %d: pid %d, %s, %u slots (found by its mapping)", id, pid, path, vm->nr_slots);
+	return id;
+}
+
+/* A vCPU thread KVM reported; false when its process is no VMM of ours (yet). */
+static bool take_event(struct run_state *st, const struct scxe_vcpu_event *ev)
+{
+	char path[PATH_MAX];
+	int id = vm_of_pid(st, ev->tgid);
+
+	if (id < 0 && st->o->shm_pattern[0] &&
+	    discover_shm_of(ev->tgid, st->o->shm_pattern, path, sizeof(path)) == 1)
+		id = pair_found(st, ev->tgid, path);
+	if (id < 0)
+		return false;
+	vcpu_found(&st->vms[id], &st->maps, ev->vcpu, ev->tid);
+	return true;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct run_state *st = ctx;
+	const struct scxe_vcpu_event *ev = data;
+
+	if (len < sizeof(*ev) || take_event(st, ev))
+		return 0;
+	if (st->nr_pending < (int)(sizeof(st->pending) / sizeof(st->pending[0])))
+		st->pending[st->nr_pending++] = *ev;
+	return 0;
+}
+
+static void retry_pending(struct run_state *st)
+{
+	int n = 0;
+
+	for (int i = 0; i < st->nr_pending; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%u/task/%u", st->pending[i].tgid, st->pending[i].tid);
+		if (access(path, F_OK) || take_event(st, &st->pending[i]))
+			continue;
+		st->pending[n++] = st->pending[i];
+	}
+	st->nr_pending = n;
+}
+
+static void pair_scanned(void *arg, pid_t pid, const char *path)
+{
+	struct run_state *st = arg;
+
+	if (vm_of_pid(st, pid) < 0)
+		pair_found(st, pid, path);
+}
+
 static void sync_vm(struct run_state *st, int id)
 {
 	struct vm *vm = &st->vms[id];
@@ -370,9 +493,19 @@ static void sync_vm(struct run_state *st, int id)
 
 static void sync_vms(struct run_state *st)
 {
-	for (int i = 0; i < MAX_VMS; i++)
-		if (st->used[i])
-			sync_vm(st, i);
+	retry_pending(st);
+	/* without KVM's reports, new VMMs are only found by looking at every process */
+	if (!st->events && st->o->shm_pattern[0])
+		discover_scan(st->o->shm_pattern, pair_scanned, st);
+	for (int i = 0; i < MAX_VMS; i++) {
+		struct vm *vm = &st->vms[i];
+
+		if (!st->used[i])
+			continue;
+		if (!vm->qmp[0] && st->o->qmp_pattern[0])
+			discover_qmp_for(vm->pid, st->o->qmp_pattern, vm->qmp, sizeof(vm->qmp));
+		sync_vm(st, i);
+	}
 }
 
 /* Tell every guest the fence is off (BPF has cleared armed already or does so now). */
@@ -385,6 +518,7 @@ static void disarm_vms(struct run_state *st)
 
 static void run_cleanup(struct run_state *st, bool failed)
 {
+	ring_buffer__free(st->events);
 	if (st->leave_running) {
 		sched_release(st->sched);
 	} else {
@@ -533,6 +667,7 @@ static int run_once(const struct run_opts *o)
 		log_err("out of memory");
 		return 1;
 	}
+	st->o = o;
 	if (host_view_load(&st->view, "/", o->cpu_types, o->db_path, err, sizeof(err))) {
 		log_err("%s", err);
 		goto fail;
@@ -557,14 +692,27 @@ static int run_once(const struct run_opts *o)
 		log_info("vm %d: pid %d, %s, %u slots", i, st->vms[i].pid, st->vms[i].path,
 			 st->vms[i].nr_slots);
 	}
+	if (sched_events_fd(st->sched) >= 0) {
+		st->events = ring_buffer__new(sched_events_fd(st->sched), on_event, st, NULL);
+		if (!st->events)
+			log_warn("cannot read KVM's vCPU reports (%s); vCPU threads are found by QMP and names only",
+				 strerror(errno));
+	}
 	sync_vms(st);
 
 	next = time(NULL) + o->stats_secs;
-	for (int tick = 1; !stop_signal && !sched_exited(st->sched); tick++) {
-		usleep(100000);
-		if (rescan_signal || tick % 10 == 0) {	/* new or restarted vCPU threads */
+	for (time_t sync_at = time(NULL) + 1; !stop_signal && !sched_exited(st->sched); ) {
+		/* a vCPU's first KVM_RUN wakes us at once: it is paired within milliseconds */
+		if (st->events) {
+			if (ring_buffer__poll(st->events, 100) < 0 && errno != EINTR)
+				usleep(100000);
+		} else {
+			usleep(100000);
+		}
+		if (rescan_signal || time(NULL) >= sync_at) {	/* exits, restarts, new VMMs */
 			rescan_signal = 0;
 			sync_vms(st);
+			sync_at = time(NULL) + 1;
 		}
 		if (stats && time(NULL) >= next) {
 			stats = print_stats(st->sched, o->json);

@@ -25,13 +25,17 @@
 #define ECODE_ACT_RESTART	(1ull << 48)
 
 /* the pinned maps and links, by their names under SCXE_PIN_DIR */
-enum { M_CPU_INFO, M_TYPES, M_ERRATA, M_STATS, M_VCPUS, M_REGISTRY, M_VMS, M_BSS, M_RODATA, NR_MAPS };
-static const char *const map_pin[NR_MAPS] = {
-	"cpu_info", "types", "errata", "stats", "vcpus", "registry", "vms", "bss", "rodata",
+enum {
+	M_CPU_INFO, M_TYPES, M_ERRATA, M_STATS, M_VCPUS, M_REGISTRY, M_VMS, M_EVENTS, M_BSS,
+	M_RODATA, NR_MAPS
 };
-enum { L_OPS, L_CLAIM_EXIT, L_DISABLE_WORK, L_TASK_EXIT, NR_LINKS };
+static const char *const map_pin[NR_MAPS] = {
+	"cpu_info", "types", "errata", "stats", "vcpus", "registry", "vms", "vcpu_events", "bss",
+	"rodata",
+};
+enum { L_OPS, L_CLAIM_EXIT, L_DISABLE_WORK, L_TASK_EXIT, L_KVM_RUN, NR_LINKS };
 static const char *const link_pin[NR_LINKS] = {
-	"link", "hook_claim_exit", "hook_disable_work", "hook_task_exit",
+	"link", "hook_claim_exit", "hook_disable_work", "hook_task_exit", "hook_kvm_run",
 };
 
 struct sched {
@@ -155,6 +159,9 @@ struct sched *sched_open(const struct sched_cfg *cfg, const struct host *h)
 	vmlinux = btf__load_vmlinux_btf();
 	autoload_if_present(s->skel->progs.errata_claim_exit, "scx_claim_exit", vmlinux);
 	autoload_if_present(s->skel->progs.errata_disable_work, "scx_disable_workfn", vmlinux);
+	/* KVM built in, or its module loaded: libbpf finds the function in either BTF */
+	if (access("/sys/kernel/btf/kvm", F_OK))
+		autoload_if_present(s->skel->progs.errata_kvm_run, "kvm_arch_vcpu_ioctl_run", vmlinux);
 	btf__free(vmlinux);
 	s->pinned = cfg->pin;	/* a wish until sched_attach pins */
 	return s;
@@ -205,7 +212,8 @@ int sched_load(struct sched *s, const struct host *h, const struct scxe_shm_hdr 
 	struct bpf_map *maps[NR_MAPS] = {
 		s->skel->maps.cpu_info, s->skel->maps.types, s->skel->maps.errata,
 		s->skel->maps.stats, s->skel->maps.vcpus, s->skel->maps.registry,
-		s->skel->maps.vms, s->skel->maps.bss, s->skel->maps.rodata,
+		s->skel->maps.vms, s->skel->maps.vcpu_events, s->skel->maps.bss,
+		s->skel->maps.rodata,
 	};
 	int err = scx_errata__load(s->skel);
 
@@ -297,6 +305,14 @@ int sched_attach(struct sched *s)
 	}
 	s->link[L_CLAIM_EXIT] = attach_hook(s->skel->progs.errata_claim_exit, "scx_claim_exit");
 	s->link[L_DISABLE_WORK] = attach_hook(s->skel->progs.errata_disable_work, "scx_disable_workfn");
+	if (bpf_program__autoload(s->skel->progs.errata_kvm_run)) {
+		s->link[L_KVM_RUN] = bpf_program__attach(s->skel->progs.errata_kvm_run);
+		if (!s->link[L_KVM_RUN])
+			log_warn("cannot watch KVM_RUN (%s); vCPU threads are found by QMP and thread names only",
+				 strerror(errno));
+	} else {
+		log_info("KVM is not loaded; vCPU threads are found by QMP and thread names only");
+	}
 	s->link[L_OPS] = bpf_map__attach_struct_ops(s->skel->maps.errata_ops);
 	if (!s->link[L_OPS]) {
 		log_err("cannot attach the scheduler: %s (see dmesg; another scheduler may have raced us)",
@@ -643,4 +659,14 @@ int sched_registry_fd(struct sched *s)
 int sched_vms_fd(struct sched *s)
 {
 	return s->map_fd[M_VMS];
+}
+
+int sched_events_fd(struct sched *s)
+{
+	return s->link_fd[L_KVM_RUN] >= 0 ? s->map_fd[M_EVENTS] : -1;
+}
+
+__u64 sched_events_lost(struct sched *s)
+{
+	return s->bss->vcpu_events_lost;
 }

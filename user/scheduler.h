@@ -82,9 +82,12 @@ int sched_report_exit(struct sched *s);
 /* The scheduler stopped fencing: why (enum scxe_off_why) and when (ktime ns); 0 while on. */
 __u32 sched_fence_off(struct sched *s, __u64 *when_ns);
 
-/* fds of the maps user space writes: vcpus (task storage), registry, vms. */
+/* fds of the maps user space writes or reads: vcpus (task storage), registry, vms. */
 int sched_vcpus_fd(struct sched *s);
 int sched_registry_fd(struct sched *s);
 int sched_vms_fd(struct sched *s);
+/* The ring buffer of KVM vCPU reports (struct scxe_vcpu_event); -1 without the KVM hook. */
+int sched_events_fd(struct sched *s);
+__u64 sched_events_lost(struct sched *s);
 
 #endif

@@ -27,12 +27,22 @@ struct vcpu_maps {
 };
 
 /*
- * Look for vCPU threads of vm->pid (or take vm->explicit_tids) and register each one that is
- * new or changed since the last call; a slot whose thread changed is unregistered first.
+ * Look for vCPU threads of vm->pid (explicit tids; else what KVM reported, QMP, names) and
+ * register each one that is new or changed since the last call; a slot whose thread exited
+ * or changed is unregistered first.
  * Returns the number of registered threads, or -1 when the VMM process is gone (vm->gone
  * set). Registration never arms a slot: the scheduler does once it runs the thread.
  */
 int vcpu_sync(struct vm *vm, struct vcpu_maps *m);
+
+/* vCPU idx of vm is thread tid (KVM reported it): register it now. 0, or -1 when it cannot. */
+int vcpu_found(struct vm *vm, struct vcpu_maps *m, __u32 idx, pid_t tid);
+
+/*
+ * Open a pidfd for each explicit tid of vm and check it is a thread of vm->pid; kept open,
+ * so the tids are never looked up by number again. 0, or -1 with a one-line err.
+ */
+int vcpu_pin_explicit(struct vm *vm, char *err, size_t errlen);
 
 /* Forget every registration of vm (VMM gone, file lost): entries freed, slots disarmed. */
 void vcpu_forget(struct vm *vm, struct vcpu_maps *m);

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include "parse.h"
 #include "vm.h"
 
 static sigjmp_buf *bus_jump;	/* set while a guarded access runs */
@@ -54,21 +56,43 @@ static int guarded(struct vm *vm, void (*fn)(struct vm *, void *), void *arg)
 	return 0;
 }
 
+void vm_reset(struct vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	for (__u32 i = 0; i < SCXE_ABI_MAX_SLOTS; i++)
+		vm->pidfd[i] = vm->xfd[i] = -1;
+}
+
+#define PID_LIMIT	4194304ull	/* PID_MAX_LIMIT: no pid or tid is larger */
+
+/* A pid or tid from the n bytes at s, through the project's one number parser. */
+static int parse_id(const char *s, size_t n, pid_t *out)
+{
+	unsigned long long v;
+	char buf[16];
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_u64(buf, 1, PID_LIMIT, &v))
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
 int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 {
 	const char *colon = strchr(spec, ':'), *path, *tids;
-	char *end;
-	long pid;
 	size_t n;
 
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = -1;
-	pid = strtol(spec, &end, 10);
-	if (!colon || end != colon || pid <= 0) {
-		snprintf(err, errlen, "--vm '%s' is not PID:PATH (e.g. 4242:/dev/shm/scx_errata.vm0)", spec);
+	vm_reset(vm);
+	if (!colon || parse_id(spec, colon - spec, &vm->pid)) {
+		snprintf(err, errlen, "--vm '%s' is not PID:PATH with a pid from 1 to %llu (e.g. 4242:/dev/shm/scx_errata.vm0)",
+			 spec, PID_LIMIT);
 		return -1;
 	}
-	vm->pid = pid;
 	path = colon + 1;
 	tids = strchr(path, ':');
 	n = tids ? (size_t)(tids - path) : strlen(path);
@@ -80,10 +104,16 @@ int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 	vm->path[n] = '\0';
 	if (!tids)
 		return 0;
-	for (const char *p = tids + 1; *p; ) {
-		long tid = strtol(p, &end, 10);
+	if (!tids[1]) {
+		snprintf(err, errlen, "--vm '%s': empty vCPU thread list after the path", spec);
+		return -1;
+	}
+	for (const char *p = tids + 1; ; ) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		pid_t tid;
 
-		if (end == p || tid <= 0 || (*end && *end != ',')) {
+		if (parse_id(p, len, &tid)) {
 			snprintf(err, errlen, "--vm '%s': vCPU thread list must be TID,TID,... in vCPU order", spec);
 			return -1;
 		}
@@ -92,11 +122,9 @@ int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 			return -1;
 		}
 		vm->explicit_tids[vm->nr_tids++] = tid;
-		p = *end ? end + 1 : end;
-	}
-	if (!vm->nr_tids) {
-		snprintf(err, errlen, "--vm '%s': empty vCPU thread list after the path", spec);
-		return -1;
+		if (!comma)
+			break;
+		p = comma + 1;
 	}
 	return 0;
 }
@@ -143,7 +171,7 @@ static void init_layout(struct vm *vm)
 
 /* What check_layout found, copied out so that error messages never touch the mapping. */
 struct layout_seen {
-	bool	laid_out;	/* it was all zero and has our layout now */
+	bool	blank;		/* all zero: a VMM created it for us */
 	__u32	magic, version, slot_offset, slot_size;
 };
 
@@ -153,18 +181,56 @@ static void check_layout(struct vm *vm, void *arg)
 	struct scxe_shm_hdr *h = vm->hdr;
 	struct layout_seen *seen = arg;
 
-	if (h->magic == 0 && !vm->readonly && all_zero(h, SCXE_ABI_HDR_SIZE)) {
-		init_layout(vm);
-		seen->laid_out = true;
+	if (h->magic == 0 && all_zero(h, SCXE_ABI_HDR_SIZE)) {
+		/* laid out by the first publish: nothing is written before the scheduler runs */
+		seen->blank = true;
 		return;
 	}
 	*seen = (struct layout_seen){ false, h->magic, h->version, h->slot_offset, h->slot_size };
-	if (h->magic == SCXE_ABI_MAGIC && h->version == SCXE_ABI_VERSION && !vm->readonly &&
+	if (vm->readonly)
+		return;
+	if (h->magic == SCXE_ABI_MAGIC && h->version == SCXE_ABI_VERSION &&
 	    h->slot_offset == SCXE_ABI_HDR_SIZE && h->slot_size == SCXE_ABI_SLOT_SIZE) {
 		/* ours, from an earlier run: take over, keep the guest-written fields */
 		h->total_size = vm->size;
 		h->nr_slots = vm->nr_slots;
 	}
+}
+
+#define TMPFS_MAGIC_NR	0x01021994	/* linux/magic.h TMPFS_MAGIC: tmpfs and memfd */
+
+/*
+ * What a shared file must be before we map it: a regular file on tmpfs (the VMM maps it as
+ * guest RAM; anything else is not memory), not writable by others, owned by root or by the
+ * VMM's user. The daemon runs as root: it must not be steered into writing elsewhere.
+ */
+static int check_file(const struct vm *vm, int fd, const struct stat *st, char *err, size_t errlen)
+{
+	struct statfs fs;
+	struct stat proc;
+	char path[64];
+
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file; a VM's shared file must be one, on tmpfs", vm->path);
+		return -1;
+	}
+	if (fstatfs(fd, &fs) || (unsigned long)fs.f_type != TMPFS_MAGIC_NR) {
+		snprintf(err, errlen, "%s is not on tmpfs; put the VM's shared file under /dev/shm", vm->path);
+		return -1;
+	}
+	if (st->st_mode & S_IWOTH) {
+		snprintf(err, errlen, "%s is writable by others (mode %04o); chmod o-w it or recreate it with 'scx_errata shm create'",
+			 vm->path, (unsigned int)(st->st_mode & 07777));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d", vm->pid);
+	if (st->st_uid != 0 && st->st_uid != geteuid() &&
+	    (vm->pid <= 0 || stat(path, &proc) || proc.st_uid != st->st_uid)) {
+		snprintf(err, errlen, "%s is owned by uid %u, neither root nor the user of process %d; chown it to the VMM's user",
+			 vm->path, (unsigned int)st->st_uid, vm->pid);
+		return -1;
+	}
+	return 0;
 }
 
 int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
@@ -178,7 +244,7 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %u vCPUs exceed the ABI's %u slots", vm->path, want, SCXE_ABI_MAX_SLOTS);
 		return -1;
 	}
-	fd = vm->readonly ? -1 : open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	fd = vm->readonly ? -1 : open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
 	if (vm->readonly)
 		errno = EEXIST;
 	if (fd >= 0) {
@@ -190,13 +256,20 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 			return -1;
 		}
 	} else if (errno == EEXIST) {
-		fd = open(vm->path, (vm->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		fd = open(vm->path, (vm->readonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s (is it on tmpfs, and writable by root?)",
-			 vm->path, strerror(errno));
+		if (errno == ELOOP)
+			snprintf(err, errlen, "%s is a symbolic link; name the shared file itself", vm->path);
+		else if (errno == EISDIR)
+			snprintf(err, errlen, "%s is not a regular file; a VM's shared file must be one, on tmpfs", vm->path);
+		else
+			snprintf(err, errlen, "cannot open %s: %s (is it on tmpfs, and writable by root?)",
+				 vm->path, strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &st) || check_file(vm, fd, &st, err, errlen))
+		goto fail;
 	if (fstat(fd, &st) || st.st_size < (off_t)(SCXE_ABI_HDR_SIZE + SCXE_ABI_SLOT_SIZE)) {
 		snprintf(err, errlen, "%s is %lld bytes, too small for the header and one slot (need >= %u)",
 			 vm->path, (long long)st.st_size, SCXE_ABI_HDR_SIZE + SCXE_ABI_SLOT_SIZE);
@@ -220,8 +293,12 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 		snprintf(err, errlen, "%s shrank while it was being opened; is the VMM recreating it?", vm->path);
 		goto fail_unmap;
 	}
-	if (seen.laid_out) {
-		/* a fresh file, ours now */
+	vm->blank = seen.blank;
+	if (seen.blank) {
+		if (vm->readonly) {
+			snprintf(err, errlen, "%s is not laid out yet (all zero); no daemon has published to it", vm->path);
+			goto fail_unmap;
+		}
 	} else if (seen.magic != SCXE_ABI_MAGIC) {
 		snprintf(err, errlen, "%s is not an scx_errata shared file (magic 0x%08x); left untouched, pass another path",
 			 vm->path, seen.magic);
@@ -279,6 +356,10 @@ static void publish(struct vm *vm, void *arg)
 	const struct scxe_shm_hdr *tmpl = a->tmpl;
 	struct scxe_shm_hdr *h = vm->hdr;
 
+	if (vm->blank) {
+		init_layout(vm);
+		vm->blank = false;
+	}
 	seq_begin(h);
 	/* restore the layout too: the guest may have scribbled over it */
 	h->version = SCXE_ABI_VERSION;
@@ -374,8 +455,7 @@ int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *e
 {
 	bool readonly = vm->readonly;
 
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = -1;
+	vm_reset(vm);
 	vm->id = id;
 	vm->pid = rec->pid;
 	vm->readonly = readonly;
@@ -385,6 +465,13 @@ int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *e
 
 void vm_close(struct vm *vm)
 {
+	for (__u32 i = 0; i < SCXE_ABI_MAX_SLOTS; i++) {
+		if (vm->pidfd[i] >= 0)
+			close(vm->pidfd[i]);
+		if (vm->xfd[i] >= 0)
+			close(vm->xfd[i]);
+		vm->pidfd[i] = vm->xfd[i] = -1;
+	}
 	if (vm->hdr)
 		munmap(vm->hdr, vm->size);
 	if (vm->fd >= 0)

@@ -27,21 +27,32 @@ struct vm {
 	bool	created;		/* this run created the file (it stays: the VMM maps it) */
 	bool	gone;			/* the VMM process exited */
 	pid_t	registered[SCXE_ABI_MAX_SLOTS];	/* tid registered for each slot, 0 = none */
+	int	pidfd[SCXE_ABI_MAX_SLOTS];	/* ... and its pidfd, kept open (-1 = none) */
+	pid_t	found[SCXE_ABI_MAX_SLOTS];	/* vCPU threads KVM reported (or QMP named) */
+	int	xfd[SCXE_ABI_MAX_SLOTS];	/* pidfds of the explicit tids, opened once */
+	bool	told[SCXE_ABI_MAX_SLOTS];	/* its pairing latency was logged */
+	char	qmp[PATH_MAX];			/* QMP socket that names the vCPU threads, "" = none */
 	__u16	reg[SCXE_ABI_MAX_SLOTS];	/* its entry in the scheduler's registry map */
 	dev_t	dev;			/* identity of the file we mapped, to notice a replacement */
 	ino_t	ino;
 	bool	lost;			/* the file was truncated or replaced under us */
 	bool	readonly;		/* set before vm_open: look only (status) */
+	bool	blank;			/* all zero when opened: laid out by the first vm_publish */
 };
+
+/* An empty VM: no file, no fds. */
+void vm_reset(struct vm *vm);
 
 /* "PID:PATH" or "PID:PATH:TID,TID,..." (tids in vCPU index order). */
 int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen);
 
 /*
  * Open the shared file, creating it (mode 0660) with VM_DEFAULT_SLOTS slots, or with enough
- * for min_slots, when it does not exist. An existing file must be empty (all zero: a VMM
- * created it) or already carry our magic and a known major version; anything else is left
- * untouched and reported. Returns 0 or -1 with err set.
+ * for min_slots, when it does not exist. It must be a regular file on tmpfs, not a symlink,
+ * not writable by others, owned by root or by the VMM's user; its content must be all zero
+ * (a VMM created it: vm_publish lays it out, nothing is written here) or already carry our
+ * magic and a known major version. Anything else is left untouched and reported. Returns 0
+ * or -1 with err set.
  */
 int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen);
 

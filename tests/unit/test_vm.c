@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "unit.h"
 #include "vcpu.h"
@@ -22,7 +23,8 @@ static const char *tmp_path(const char *name)
 	static char path[128];
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/scxe-unit-vm.XXXXXX");
+		/* tmpfs: vm_open refuses shared files anywhere else */
+		snprintf(dir, sizeof(dir), "/dev/shm/scxe-unit-vm.XXXXXX");
 		if (!mkdtemp(dir)) {
 			unit_fail(__FILE__, __LINE__, "mkdtemp failed");
 			dir[0] = '\0';
@@ -70,6 +72,16 @@ static ssize_t read_file(const char *path, void *buf, size_t len)
 	n = read(fd, buf, len);
 	close(fd);
 	return n;
+}
+
+/* vm_open, then the first publish lays a blank file out, as the daemon does */
+static int open_laid_out(struct vm *vm, __u32 min_slots)
+{
+	static const struct scxe_shm_hdr none;
+
+	if (vm_open(vm, min_slots, err, sizeof(err)))
+		return -1;
+	return vm_publish(vm, &none, SCXE_MODE_SAME_TYPE, 0, false);
 }
 
 static long long file_size(const char *path)
@@ -134,6 +146,13 @@ UNIT_TEST(vm_spec_rejects_bad_pid)
 	expect_spec_error(":/dev/shm/x", "is not PID:PATH", __LINE__);
 	expect_spec_error("0:/dev/shm/x", "is not PID:PATH", __LINE__);
 	expect_spec_error("-3:/dev/shm/x", "is not PID:PATH", __LINE__);
+	/* a pid that overflows pid_t must not wrap around to another process (init) */
+	expect_spec_error("4294967297:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error("4194305:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error("+5:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error(" 5:/dev/shm/x", "is not PID:PATH", __LINE__);
+	expect_spec_error("5:/dev/shm/x:4294967297", "TID,TID", __LINE__);
+	expect_spec_error("5:/dev/shm/x:1,", "TID,TID", __LINE__);
 }
 
 UNIT_TEST(vm_spec_rejects_bad_path)
@@ -225,7 +244,7 @@ UNIT_TEST(vm_open_creates_8k_file)
 	bool fresh = true;
 
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	EXPECT(vm.created);
 	EXPECT(vm.fd >= 0);
 	EXPECT_EQ(file_size(path), 8192);
@@ -253,7 +272,7 @@ UNIT_TEST(vm_open_sizes_for_min_slots)
 	struct vm vm;
 
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 100, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 100), 0);
 	/* 4 KiB + 100 * 64 bytes rounded to pages = 12 KiB, then to a power of two */
 	EXPECT_EQ(file_size(path), 16384);
 	expect_layout(&vm, 16384, 192);
@@ -276,7 +295,7 @@ UNIT_TEST(vm_open_lays_out_zero_file)
 
 	EXPECT_EQ(write_file(path, zero, sizeof(zero)), 0);
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	EXPECT(!vm.created);
 	expect_layout(&vm, 8192, 64);
 	if (vm.hdr)
@@ -289,7 +308,7 @@ UNIT_TEST(vm_open_lays_out_zero_file)
 	EXPECT_EQ(write_file(path, "", 0), 0);
 	EXPECT_EQ(truncate(path, 1 << 20), 0);
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	expect_layout(&vm, 1 << 20, SCXE_ABI_MAX_SLOTS);
 	vm_close(&vm);
 	tmp_cleanup("mib");
@@ -299,7 +318,10 @@ UNIT_TEST(vm_open_lays_out_zero_file)
 static void expect_refused(const char *path, __u32 min_slots, const char *want, int line)
 {
 	static unsigned char before[1 << 16], after[1 << 16];
-	ssize_t n1 = read_file(path, before, sizeof(before)), n2;
+	struct stat st;
+	/* only regular files have bytes to compare (reading a FIFO would block) */
+	bool regular = !lstat(path, &st) && S_ISREG(st.st_mode);
+	ssize_t n1 = regular ? read_file(path, before, sizeof(before)) : 0, n2;
 	struct vm vm;
 
 	vm_for(&vm, path);
@@ -315,7 +337,7 @@ static void expect_refused(const char *path, __u32 min_slots, const char *want, 
 		unit_fail(__FILE__, line, "error \"%s\" does not name the file", err);
 	if (vm.hdr || vm.fd != -1 || vm.created)
 		unit_fail(__FILE__, line, "a refused vm keeps a mapping, an fd or the created flag");
-	n2 = read_file(path, after, sizeof(after));
+	n2 = regular ? read_file(path, after, sizeof(after)) : 0;
 	if (n1 < 0 || n1 != n2 || memcmp(before, after, n1))
 		unit_fail(__FILE__, line, "%s changed (%zd -> %zd bytes)", path, n1, n2);
 }
@@ -338,6 +360,72 @@ UNIT_TEST(vm_open_refuses_foreign_file)
 	tmp_cleanup("foreign");
 }
 
+UNIT_TEST(vm_open_writes_nothing_before_publish)
+{
+	const char *path = tmp_path("blank");
+	static char zero[8192], back[8192];
+	struct vm vm;
+
+	EXPECT_EQ(write_file(path, zero, sizeof(zero)), 0);
+	vm_for(&vm, path);
+	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT(vm.blank);
+	EXPECT_EQ(read_file(path, back, sizeof(back)), (ssize_t)sizeof(back));
+	EXPECT(!memcmp(zero, back, sizeof(back)));	/* a failed start would leave it as it was */
+	vm_close(&vm);
+	tmp_cleanup("blank");
+}
+
+UNIT_TEST(vm_open_refuses_unsafe_files)
+{
+	const char *path = tmp_path("target"), *link;
+	static char zero[8192];
+	char target[128];
+
+	EXPECT_EQ(write_file(path, zero, sizeof(zero)), 0);
+	snprintf(target, sizeof(target), "%s", path);
+	link = tmp_path("link");
+	EXPECT_EQ(symlink(target, link), 0);
+	expect_refused(link, 0, "is a symbolic link", __LINE__);
+	unlink(link);
+
+	EXPECT_EQ(chmod(target, 0666), 0);
+	expect_refused(target, 0, "is writable by others", __LINE__);
+	EXPECT_EQ(chmod(target, 0660), 0);
+	if (geteuid() == 0) {
+		/* vm_for's VMM is pid 1 (root): a file of another user is not that VMM's */
+		EXPECT_EQ(chown(target, 4321, 4321), 0);
+		expect_refused(target, 0, "is owned by uid 4321", __LINE__);
+	}
+	unlink(target);
+
+	EXPECT_EQ(mkfifo(target, 0600), 0);
+	expect_refused(target, 0, "is not a regular file", __LINE__);
+	unlink(target);
+
+	EXPECT_EQ(mkdir(target, 0700), 0);
+	expect_refused(target, 0, "is not a regular file", __LINE__);
+	rmdir(target);
+	tmp_cleanup("target");
+}
+
+UNIT_TEST(vm_open_refuses_files_off_tmpfs)
+{
+	char path[] = "/var/tmp/scxe-unit-vm.XXXXXX";
+	static char zero[8192];
+	struct statfs fs;
+	int fd = mkstemp(path);
+
+	EXPECT(fd >= 0);
+	if (fd < 0)
+		return;
+	EXPECT_EQ(write(fd, zero, sizeof(zero)), (ssize_t)sizeof(zero));
+	close(fd);
+	if (!statfs(path, &fs) && fs.f_type != 0x01021994)
+		expect_refused(path, 0, "is not on tmpfs", __LINE__);
+	unlink(path);
+}
+
 UNIT_TEST(vm_open_refuses_small_file)
 {
 	const char *path = tmp_path("small");
@@ -355,7 +443,7 @@ static void make_ours_then(const char *path, size_t field_off, __u32 value)
 	struct vm vm;
 
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	if (vm.hdr)
 		*(__u32 *)((char *)vm.hdr + field_off) = value;
 	vm_close(&vm);
@@ -383,7 +471,7 @@ UNIT_TEST(vm_open_keeps_guest_fields_of_earlier_run)
 	struct scxe_slot *s;
 
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	if (!vm.hdr)
 		return;
 	s = vm_slot(&vm, 3);
@@ -397,7 +485,7 @@ UNIT_TEST(vm_open_keeps_guest_fields_of_earlier_run)
 	vm_close(&vm);
 
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 4, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 4), 0);
 	EXPECT(!vm.created);
 	expect_layout(&vm, 8192, 64);
 	if (vm.hdr) {
@@ -418,12 +506,12 @@ UNIT_TEST(vm_open_respects_min_slots_of_existing_file)
 	struct vm vm;
 
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	vm_close(&vm);
 	expect_refused(path, 65, "has 64 slots but the VM has 65 vCPUs", __LINE__);
 	EXPECT_EQ(file_size(path), 8192);	/* an existing file is never removed */
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 64, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 64), 0);
 	vm_close(&vm);
 	tmp_cleanup("few");
 }
@@ -475,7 +563,7 @@ UNIT_TEST(vm_publish_seqlock_and_tables)
 
 	fill_template(&t);
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	if (!vm.hdr)
 		return;
 	seq0 = vm.hdr->seq;
@@ -518,7 +606,7 @@ UNIT_TEST(vm_disarm_clears_live_and_armed)
 
 	fill_template(&t);
 	vm_for(&vm, path);
-	EXPECT_EQ(vm_open(&vm, 0, err, sizeof(err)), 0);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	if (!vm.hdr)
 		return;
 	vm_publish(&vm, &t, SCXE_MODE_SAME_TYPE, 50000, true);
