@@ -82,6 +82,26 @@ if [ ! -e /sys/fs/bpf/scx_errata ]; then
 		|| result status-nothing-valid "out=$(head -c 200 "$tmp/out")"
 	[ "$(id -u)" = 0 ] && check stop-nothing 0 "nothing to stop" -- stop
 fi
+check shm-no-command           1 "shm needs a command"       -- shm
+check shm-unknown-command      1 "unknown shm command 'rm'"  -- shm rm x
+check shm-help                 0 ""                          -- shm -h
+check shm-no-name              1 "needs a NAME"              -- shm create --vcpus 2
+check shm-no-vcpus             1 "needs --vcpus"             -- shm create vmx
+check shm-bad-name             1 "is not a VM name"          -- shm create ../etc --vcpus 2
+check shm-bad-vcpus            1 "--vcpus '0'"               -- shm create vmx --vcpus 0
+check shm-bad-owner            1 "--owner 'no-such-user-x'"  -- shm create vmx --vcpus 2 --owner no-such-user-x
+if [ "$(id -u)" = 0 ]; then
+	name=cli-$$
+	check shm-create           0 ""                          -- shm create "$name" --vcpus 100 --owner nobody
+	f=/dev/shm/scx_errata.$name
+	{ [ "$(stat -c '%s %a %U' "$f" 2>/dev/null)" = "16384 660 nobody" ] &&
+		[ "$(od -An -tx4 -N4 "$f" | tr -d ' ')" = 45584353 ]; } && result shm-create-file "" \
+		|| result shm-create-file "got $(stat -c '%s %a %U' "$f" 2>&1)"
+	sum=$(md5sum <"$f")
+	check shm-create-exists    1 "exists; remove it first"   -- shm create "$name" --vcpus 2
+	[ "$(md5sum <"$f")" = "$sum" ] && result shm-existing-untouched "" || result shm-existing-untouched "file changed"
+	rm -f "$f"
+fi
 check info-plain               0 ""                          -- info
 check info-json                0 ""                          -- info --json
 json_ok "$tmp/out" && result info-json-valid "" || result info-json-valid "stdout is not JSON"

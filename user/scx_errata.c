@@ -5,12 +5,14 @@
  *   info    show the host's CPU types and errata (no root needed)
  *   status  the pinned scheduler and its VMs
  *   stop    stop the pinned scheduler, with or without its daemon
+ *   shm     create a VM's shared file for a VMM of another user
  */
 #include <stdio.h>
 #include <string.h>
 #include "info.h"
 #include "scx_errata_abi.h"
 #include "run.h"
+#include "shm.h"
 #include "status.h"
 #include "stop.h"
 
@@ -25,6 +27,8 @@ static void usage(FILE *out)
 "       scx_errata info [options]      CPU types and errata of this host (see 'scx_errata info -h')\n"
 "       scx_errata status [--json]     the running scheduler, its fence and its VMs\n"
 "       scx_errata stop                stop the scheduler (it outlives 'run' while pinned)\n"
+"       scx_errata shm create NAME --vcpus N [--owner USER] [--group GROUP]\n"
+"                                      a VM's shared file, for a VMM of another user\n"
 "       scx_errata --version\n"
 "\n"
 "scx_errata keeps a vCPU thread on cores of one type while its guest is inside an errata\n"
@@ -52,6 +56,8 @@ int main(int argc, char **argv)
 		return status_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "stop"))
 		return stop_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "shm"))
+		return shm_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
