@@ -75,8 +75,11 @@ static int disarm_one(__u32 i)
 	v = bpf_task_storage_get(&vcpus, p, NULL, 0);
 	if (v) {
 		struct scxe_shm_hdr *h = v->hdr;
+		struct scxe_slot *s = v->slot;
 
-		vcpu_release(v);
+		/* the window state stays as it was: the error dump shows it */
+		if (s)
+			s->armed = 0;
 		if (h)
 			h->fence_live = 0;
 	}
