@@ -20,7 +20,8 @@ CC ?= cc
 VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+# what the sources need, kept when CFLAGS=... on the command line replaces the line above
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Iuser -I$(BUILD)
 LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
@@ -48,9 +49,35 @@ GUEST_BINS := $(patsubst tests/vm/guest/%.S,$(BUILD)/tests/guest/%.bin,$(GUEST_S
 DEPS_STAMP := $(BUILD)/.deps-toolchain
 VMDEPS_STAMP := $(BUILD)/.deps-platform
 
+# Only these goals install packages (scripts/deps.sh: apt on Debian 12). Any other build,
+# a plain `make` included, checks the toolchain and stops with one line naming what is
+# missing: building must never change the host's packages behind its owner's back.
+INSTALLING_GOALS := deps test demo vmtest bench vmlinux
+NONBUILDING_GOALS := help clean uninstall
+ifneq ($(filter $(INSTALLING_GOALS),$(MAKECMDGOALS)),)
+TOOLCHAIN := $(DEPS_STAMP)
+else
+TOOLCHAIN :=
+ifneq ($(filter-out $(NONBUILDING_GOALS),$(or $(MAKECMDGOALS),all)),)
+TOOLCHAIN_MISSING := $(shell CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' CC='$(CC)' scripts/deps.sh check 2>&1 >/dev/null)
+ifneq ($(TOOLCHAIN_MISSING),)
+$(error $(TOOLCHAIN_MISSING))
+endif
+endif
+endif
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging root]. The unit goes under PREFIX too:
+# systemd reads /usr/local/lib/systemd/system as well as /usr/lib/systemd/system.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/scx_errata
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage
+.PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage install uninstall
 
 all: $(BUILD)/scx_errata
 
@@ -62,8 +89,13 @@ help:
 	@echo '  vmtest    VM tests under QEMU on the sched_ext kernel; T=name runs one (T=list lists)'
 	@echo '  demo      run the scheduler: on this host if it has sched_ext and we are root, else in the VM'
 	@echo '  bench     benchmarks (see docs/benchmarks.md)'
-	@echo '  deps      install toolchain, QEMU and the test kernel (scripts/deps.sh; make runs it as needed)'
+	@echo '  deps      install toolchain, QEMU and the test kernel (scripts/deps.sh); test, demo,'
+	@echo '            vmtest, bench and vmlinux do it as needed, other targets only check the toolchain'
 	@echo '  vmlinux   regenerate $(VMLINUX_H) from the cached test kernel'
+	@echo '  install   under $$(DESTDIR)$(PREFIX) (PREFIX=, DESTDIR=): sbin/scx_errata, the man page,'
+	@echo '            the systemd unit in lib/systemd/system/, the example config in'
+	@echo '            share/doc/scx_errata/; /etc/scx_errata.conf is never written'
+	@echo '  uninstall remove what install put there (systemctl disable --now scx_errata first)'
 	@echo '  clean     remove the build dir'
 
 deps:
@@ -77,17 +109,17 @@ $(VMDEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,qemu+kernel)
 	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && scripts/deps.sh kernel && touch $@
 
-vmlinux: $(VMDEPS_STAMP)
+vmlinux: $(VMDEPS_STAMP) | $(TOOLCHAIN)
 	$(Q)scripts/gen-vmlinux.sh
 
 # BPF objects and skeletons. bpftool >= 7.5 emits `map->link` in struct_ops skeletons,
 # a field libbpf 1.4's bpf_map_skeleton lacks; libbpf walks the array by map_skel_sz, so
 # dropping that assignment is safe with either version.
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/*.h $(VMLINUX_H) | $(TOOLCHAIN)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.bpf.o: tests/vm/progs/%.bpf.c tests/vm/progs/*.h include/*.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(BUILD)/%.bpf.o: tests/vm/progs/%.bpf.c tests/vm/progs/*.h include/*.h $(VMLINUX_H) | $(TOOLCHAIN)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -95,7 +127,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) | sed '/map\.link = \|->link = /d' >$@
 
-$(BUILD)/user/%.o: user/%.c include/*.h user/*.h $(SKELS) | $(DEPS_STAMP)
+$(BUILD)/user/%.o: user/%.c include/*.h user/*.h $(SKELS) | $(TOOLCHAIN)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
@@ -107,7 +139,7 @@ $(BUILD)/scx_errata: $(BUILD)/user/scx_errata.o $(USER_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # unit tests link every user module except the entry point
-$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/unit.h include/*.h user/*.h | $(DEPS_STAMP)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/unit.h include/*.h user/*.h | $(TOOLCHAIN)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/unit -c $< -o $@
 
@@ -147,6 +179,29 @@ demo: $(BUILD)/scx_errata $(VMPROGS)
 
 bench: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) tests/vm/run.sh --bench
+
+# The unit's ExecStart names the installed binary; the man page is compressed without a
+# timestamp (gzip -n) so that two installs of one tree are byte-identical.
+install: $(BUILD)/scx_errata
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(DOCDIR)
+	$(Q)$(INSTALL) -m 0755 $(BUILD)/scx_errata $(DESTDIR)$(SBINDIR)/scx_errata
+	$(Q)gzip -n -9 -c docs/scx_errata.8 >$(DESTDIR)$(MANDIR)/man8/scx_errata.8.gz
+	$(Q)chmod 0644 $(DESTDIR)$(MANDIR)/man8/scx_errata.8.gz
+	$(Q)sed 's|^ExecStart=[^ ]*|ExecStart=$(SBINDIR)/scx_errata|' examples/systemd/scx_errata.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/scx_errata.service
+	$(Q)grep -q '^ExecStart=$(SBINDIR)/scx_errata ' $(DESTDIR)$(SYSTEMDUNITDIR)/scx_errata.service || \
+		{ echo 'install: no ExecStart= line to point at $(SBINDIR)/scx_errata in examples/systemd/scx_errata.service' >&2; \
+		  rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/scx_errata.service; exit 1; }
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/scx_errata.service
+	$(Q)$(INSTALL) -m 0644 examples/scx_errata.conf $(DESTDIR)$(DOCDIR)/scx_errata.conf
+
+uninstall:
+	$(call msg,RM,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/scx_errata $(DESTDIR)$(MANDIR)/man8/scx_errata.8.gz \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/scx_errata.service $(DESTDIR)$(DOCDIR)/scx_errata.conf
+	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

@@ -215,6 +215,7 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 {
 	struct scxe_slot *s = v->slot;
 	__u32 flag, seq;
+	__u64 limit;
 
 	/* no anchor before the first run since registration: last_cpu is not known yet */
 	if (!s || !(v->state & SCXE_VS_RAN))
@@ -239,7 +240,8 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 	}
 	if (v->state & SCXE_VS_EXPIRED)
 		return false;
-	if (max_hold_ns && now - v->hold_start > max_hold_ns) {
+	limit = v->hold_ns ? v->hold_ns : max_hold_ns;
+	if (limit && limit != SCXE_HOLD_UNLIMITED && now - v->hold_start > limit) {
 		v->state |= SCXE_VS_EXPIRED;
 		stat_inc(SCXE_STAT_EXPIRED);
 		s->expired_holds++;

@@ -58,6 +58,7 @@ struct scxe_vcpu_ctx {
 	__u32	vcpu;		/* slot index */
 	__u32	enforce;	/* the daemon asks for the fence; only BPF writes slot->armed */
 	__u32	reg;		/* index of this thread in map "registry" */
+	__u64	hold_ns;	/* this VM's max hold: 0 = the scheduler's, SCXE_HOLD_UNLIMITED */
 	/* scheduler-private from here on */
 	__u32	fence_type;	/* type the current window is held on */
 	__s32	fence_cpu;	/* CPU the current window is held on (same-cpu mode) */
@@ -77,6 +78,8 @@ struct scxe_vcpu_event {
 	__u32	pad;
 	__u64	first_ns;	/* CLOCK_MONOTONIC of its first KVM_RUN */
 };
+
+#define SCXE_HOLD_UNLIMITED	(~0ull)
 
 /*
  * Map "registry": every registered vCPU thread, so that BPF can reach each one's slot when

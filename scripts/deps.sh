@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install what scx_errata needs to build and test, idempotently.
 #
-#   scripts/deps.sh [toolchain|platform|kernel|all]   (default: all)
+#   scripts/deps.sh [check|toolchain|platform|kernel|all]   (default: all)
 #
+# check:     install nothing: say in one line what of the toolchain is missing, exit 1 if any
+#            (a plain `make` runs this; CLANG, BPFTOOL and CC name the tools it will use)
 # toolchain: clang >= 17, libbpf >= 1.4, bpftool >= 7.4, libelf, zlib, zstd, make, pkg-config
 # platform:  qemu-system-x86, busybox-static, cpio, xz-utils, zstd (for the VM tests)
 # kernel:    a Debian kernel with sched_ext, downloaded (never installed) and unpacked into
@@ -80,6 +82,54 @@ apt_install() { # [-t suite] pkgs...
 
 ver_ge() { dpkg --compare-versions "$1" ge "$2"; }
 
+# version $1 >= $2 without dpkg (any distribution); false for an empty $1
+ver_ge_any() { [ -n "$1" ] && [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
+
+# What a build lacks, as a comma-separated list (empty when nothing is missing). Looks at
+# the tools the Makefile uses ($CLANG, $BPFTOOL, $CC) when it passes them.
+toolchain_missing() {
+	local miss=() v bt=${BPFTOOL:-bpftool} cc=${CC:-cc}
+
+	command -v make >/dev/null || miss+=(make)
+	command -v "$cc" >/dev/null || miss+=("a C compiler ($cc)")
+	if [ -n "${CLANG:-}" ]; then
+		if ! command -v "$CLANG" >/dev/null; then
+			miss+=("clang >= 17 ($CLANG not found)")
+		else
+			v=$("$CLANG" -dumpversion 2>/dev/null | cut -d. -f1)
+			[ "${v:-0}" -ge 17 ] 2>/dev/null || miss+=("clang >= 17 ($CLANG is ${v:-of unknown version})")
+		fi
+	elif [ -z "$(find_clang)" ]; then
+		miss+=("clang >= 17")
+	fi
+	if ! command -v "$bt" >/dev/null; then
+		# Debian keeps it in /usr/sbin, which a normal user's PATH lacks
+		if [ "$bt" = bpftool ] && [ -x /usr/sbin/bpftool ]; then
+			miss+=("bpftool on PATH (add /usr/sbin to PATH or pass BPFTOOL=/usr/sbin/bpftool)")
+		else
+			miss+=("bpftool >= 7.4 ($bt not found)")
+		fi
+	else
+		v=$("$bt" version 2>/dev/null | sed -n '1s/^bpftool v\([0-9]*\.[0-9]*\).*/\1/p')
+		ver_ge_any "$v" 7.4 || miss+=("bpftool >= 7.4 ($bt is ${v:-of unknown version})")
+	fi
+	if ! command -v pkg-config >/dev/null; then
+		miss+=(pkg-config)
+	else
+		pkg-config --atleast-version=1.4 libbpf 2>/dev/null || miss+=("libbpf >= 1.4 (development files)")
+		pkg-config --exists libelf 2>/dev/null || miss+=("libelf (development files)")
+		pkg-config --exists zlib 2>/dev/null || miss+=("zlib (development files)")
+	fi
+	local IFS=,
+	echo "${miss[*]}" | sed 's/,/, /g'
+}
+
+check() {
+	local miss
+	miss=$(toolchain_missing)
+	[ -z "$miss" ] || die "missing $miss; run 'make deps' to install (Debian 12), or install them with your distribution's packages"
+}
+
 toolchain() {
 	if is_bookworm; then
 		add_suites
@@ -93,14 +143,9 @@ toolchain() {
 			apt_install -t bookworm-backports bpftool
 		fi
 	else
-		local miss=()
-		command -v make >/dev/null || miss+=(make)
-		command -v pkg-config >/dev/null || miss+=(pkg-config)
-		command -v bpftool >/dev/null || miss+=("bpftool>=7.4")
-		pkg-config --atleast-version=1.4 libbpf 2>/dev/null || miss+=("libbpf>=1.4 (dev)")
-		pkg-config --exists libelf zlib 2>/dev/null || miss+=("libelf/zlib (dev)")
-		[ -n "$(find_clang)" ] || miss+=("clang>=17")
-		[ ${#miss[@]} -eq 0 ] || die "not Debian 12: install ${miss[*]} with your distribution's packages"
+		local miss
+		miss=$(toolchain_missing)
+		[ -z "$miss" ] || die "not Debian 12: install $miss with your distribution's packages"
 	fi
 	[ -n "$(find_clang)" ] || die "no clang >= 17 found after install; install clang-19"
 }
@@ -189,10 +234,11 @@ kernel() {
 }
 
 case "$what" in
+check) check ;;
 toolchain) toolchain ;;
 platform) platform ;;
 kernel) kernel ;;
 all) toolchain; platform; kernel ;;
 clang) find_clang ;;
-*) echo "usage: scripts/deps.sh [toolchain|platform|kernel|all]" >&2; exit 1 ;;
+*) echo "usage: scripts/deps.sh [check|toolchain|platform|kernel|all]" >&2; exit 1 ;;
 esac

@@ -193,6 +193,12 @@ if [ ! -e /sys/fs/bpf/scx_errata ]; then
 	why=$(prom_valid "$tmp/out") && result status-prom-nothing-valid "" || result status-prom-nothing-valid "$why"
 	[ "$(grep -v '^#' "$tmp/out" | sort | tr '\n' ' ')" = "scx_errata_loaded 0 scx_errata_pinned 0 " ] \
 		&& result status-prom-nothing-zero "" || result status-prom-nothing-zero "samples: $(grep -v '^#' "$tmp/out")"
+	# a failed write (full disk) fails the command, so `>f.tmp && mv f.tmp f` keeps the old file
+	if [ -w /dev/full ]; then
+		"$BIN" status --prometheus >/dev/full 2>"$tmp/err"; rc=$?
+		{ [ $rc = 1 ] && grep -q "cannot write" "$tmp/err"; } && result status-prom-write-error "" \
+			|| result status-prom-write-error "rc=$rc err=$(head -c 200 "$tmp/err")"
+	fi
 fi
 
 # --- make install / uninstall into a staging root: exactly these files, the unit's

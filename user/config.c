@@ -351,7 +351,7 @@ static int assignment(struct parser *p, char *s)
 	} else {
 		k = find_key(global_keys, NR_G, key);
 		if (k < 0 && find_key(vm_keys, NR_V, key) >= 0)
-			return fail(p, "'%s' is only valid in a [vm NAME] section", key);
+			return fail(p, "'%s' is only valid in a [vm NAME] section; move it under the VM's section", key);
 		if (k < 0)
 			return fail(p, "unknown key '%s'; see the FILES section of scx_errata(8) for the keys",
 				    quote(key, q, sizeof(q)));
@@ -400,8 +400,13 @@ static int finish(struct parser *p)
 	for (int i = 0; i < c->nr_vms; i++) {
 		struct config_vm *vm = &c->vm[i];
 
-		if (!p->v_line[i][V_PATH])
-			snprintf(vm->path, sizeof(vm->path), "%s%s", CONFIG_VM_PATH_PREFIX, vm->name);
+		if (!p->v_line[i][V_PATH]) {
+			/* fits: the prefix plus at most CONFIG_VM_NAME_MAX bytes */
+			size_t pre = strlen(CONFIG_VM_PATH_PREFIX);
+
+			memcpy(vm->path, CONFIG_VM_PATH_PREFIX, pre);
+			memcpy(vm->path + pre, vm->name, strlen(vm->name) + 1);
+		}
 		for (int j = 0; j < i; j++) {
 			if (strcmp(c->vm[j].path, vm->path))
 				continue;

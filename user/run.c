@@ -19,7 +19,9 @@
 #include <bpf/libbpf.h>
 #include "knowledge.h"
 #include "log.h"
+#include "config.h"
 #include "discover.h"
+#include "parse.h"
 #include "run.h"
 #include "scheduler.h"
 #include "vcpu.h"
@@ -51,6 +53,8 @@ static void usage(FILE *out)
 "                          those KVM reports running a vCPU, else named by QMP or by name\n"
 "                          (QEMU \"CPU n/KVM\", \"vcpuN\", \"crosvm_vcpuN\", \"fc_vcpu N\")\n"
 "      --qmp GLOB          QMP sockets of the VMMs (QEMU -qmp unix:PATH), for thread ids\n"
+"  -c, --config FILE       settings and per-VM overrides (default " CONFIG_DEFAULT_PATH ",\n"
+"                          if present); options given here win; reread on SIGHUP\n"
 "  -m, --mode MODE         fence mode: same-type (default) or same-cpu\n"
 "  -H, --max-hold-ms N     release a window after N ms (default 50, 0 = never)\n"
 "  -n, --no-enforce        register and publish, but never fence (slots stay unarmed)\n"
@@ -79,7 +83,8 @@ static void usage(FILE *out)
 /* options that were given, for refusing the ones a running scheduler cannot take */
 enum {
 	SET_MODE = 1 << 0, SET_HOLD = 1 << 1, SET_SLICE = 1 << 2, SET_ENFORCE = 1 << 3,
-	SET_FAULT = 1 << 4,
+	SET_FAULT = 1 << 4, SET_PATTERN = 1 << 5, SET_QMP = 1 << 6, SET_CPU_TYPES = 1 << 7,
+	SET_DB = 1 << 8, SET_STATS = 1 << 9,
 };
 
 struct run_opts {
@@ -88,6 +93,7 @@ struct run_opts {
 	const char *db_path;
 	const char *shm_pattern;	/* automatic pairing; "" = off */
 	const char *qmp_pattern;	/* QMP sockets naming vCPU threads; "" = none */
+	const char *config_path;	/* --config, else CONFIG_DEFAULT_PATH (may be missing) */
 	struct sched_cfg cfg;
 	unsigned int stats_secs;
 	bool json;
@@ -97,11 +103,7 @@ struct run_opts {
 
 static int parse_uint(const char *opt, const char *arg, unsigned long long max, unsigned long long *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *out > max) {
+	if (parse_u64(arg, 0, max, out)) {
 		log_err("%s '%s' is not a number from 0 to %llu; see 'scx_errata run -h'", opt, arg, max);
 		return -1;
 	}
@@ -111,7 +113,7 @@ static int parse_uint(const char *opt, const char *arg, unsigned long long max, 
 /* 0 ok, 1 bad usage (message printed), 2 -h */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_NO_PIN, OPT_FAULT, OPT_PATTERN, OPT_QMP };
+	enum { OPT_JSON = 256, OPT_NO_PIN, OPT_FAULT, OPT_PATTERN, OPT_QMP, OPT_CONFIG };
 	static const struct option longopts[] = {
 		{ "vm", required_argument, NULL, 'V' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -125,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "shm-pattern", required_argument, NULL, OPT_PATTERN },
 		{ "qmp", required_argument, NULL, OPT_QMP },
+		{ "config", required_argument, NULL, 'c' },
 		{ "inject-fault", required_argument, NULL, OPT_FAULT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -142,7 +145,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	};
 	optind = 1;
 	opterr = 0;	/* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":V:m:H:nt:d:s:i:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":V:m:H:nt:d:s:i:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			if (o->nr_vms == MAX_VMS) {
@@ -174,9 +177,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 't':
 			o->cpu_types = optarg;
+			o->set |= SET_CPU_TYPES;
 			break;
 		case 'd':
 			o->db_path = optarg;
+			o->set |= SET_DB;
 			break;
 		case 's':
 			if (parse_uint("--slice-us", optarg, 1000000, &v))
@@ -192,6 +197,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (parse_uint("--stats", optarg, 3600, &v))
 				return 1;
 			o->stats_secs = v;
+			o->set |= SET_STATS;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -202,6 +208,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return 1;
 			}
 			o->shm_pattern = optarg;
+			o->set |= SET_PATTERN;
+			break;
+		case 'c':
+			o->config_path = optarg;
 			break;
 		case OPT_QMP:
 			if (optarg[0] != '/') {
@@ -209,6 +219,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return 1;
 			}
 			o->qmp_pattern = optarg;
+			o->set |= SET_QMP;
 			break;
 		case OPT_NO_PIN:
 			o->cfg.pin = false;
@@ -246,6 +257,45 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 }
 
 /* One counter line; false once stdout is gone (a closed pipe: SIGPIPE is ignored). */
+/*
+ * The config file's settings under the command line's: a key the file sets applies unless
+ * the same setting was given as an option. 0, or 1 after a one-line error.
+ */
+static int apply_config(struct run_opts *o, struct config *c)
+{
+	char err[PATH_MAX + 256];
+	bool given = o->config_path != NULL;
+
+	if (config_load(given ? o->config_path : CONFIG_DEFAULT_PATH, !given, c, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	if ((c->set & CONFIG_SET_MODE) && !(o->set & SET_MODE))
+		o->cfg.mode = c->mode;
+	if ((c->set & CONFIG_SET_HOLD) && !(o->set & SET_HOLD))
+		o->cfg.max_hold_ns = c->max_hold_ms * 1000000;
+	if ((c->set & CONFIG_SET_SLICE) && !(o->set & SET_SLICE))
+		o->cfg.slice_ns = c->slice_us * 1000;
+	if ((c->set & CONFIG_SET_ENFORCE) && !(o->set & SET_ENFORCE))
+		o->cfg.enforce = c->enforce;
+	/* into conf, even at their defaults, so that a SIGHUP's new values reach them */
+	if (!(o->set & SET_PATTERN))
+		o->shm_pattern = c->shm_pattern;
+	if (!(o->set & SET_QMP))
+		o->qmp_pattern = c->qmp;
+	if ((c->set & CONFIG_SET_CPU_TYPES) && !(o->set & SET_CPU_TYPES))
+		o->cpu_types = c->cpu_types;
+	if ((c->set & CONFIG_SET_DB) && !(o->set & SET_DB))
+		o->db_path = c->errata_db;
+	if ((c->set & CONFIG_SET_STATS) && !(o->set & SET_STATS))
+		o->stats_secs = c->stats;
+	/* what the mode and hold settings became counts as given for an adoption's check */
+	o->set |= (c->set & CONFIG_SET_MODE ? SET_MODE : 0) | (c->set & CONFIG_SET_HOLD ? SET_HOLD : 0) |
+		  (c->set & CONFIG_SET_SLICE ? SET_SLICE : 0) |
+		  (c->set & CONFIG_SET_ENFORCE ? SET_ENFORCE : 0);
+	return 0;
+}
+
 static bool print_stats(struct sched *s, bool json)
 {
 	__u64 v[SCXE_NR_STATS];
@@ -298,6 +348,27 @@ struct run_state {
 	struct scxe_vcpu_event pending[256];
 };
 
+static struct config conf;	/* the config file as last read (start, SIGHUP) */
+
+/* A [vm NAME] section whose path is this VM's file sets its own enforce, hold and QMP. */
+static void vm_settings(struct vm *vm)
+{
+	for (int i = 0; i < conf.nr_vms; i++) {
+		const struct config_vm *cv = &conf.vm[i];
+
+		if (strcmp(cv->path, vm->path))
+			continue;
+		vm->enforce = cv->enforce;
+		vm->hold_ns = cv->max_hold_ms < 0 ? 0 :
+			      cv->max_hold_ms == 0 ? SCXE_HOLD_UNLIMITED : (__u64)cv->max_hold_ms * 1000000;
+		if (cv->qmp[0])
+			snprintf(vm->qmp, sizeof(vm->qmp), "%s", cv->qmp);
+		return;
+	}
+	vm->enforce = -1;
+	vm->hold_ns = 0;
+}
+
 static int free_vm_id(const struct run_state *st)
 {
 	for (int i = 0; i < MAX_VMS; i++)
@@ -332,6 +403,7 @@ static int add_vm(struct run_state *st, const char *spec)
 			}
 			return 0;	/* adopted already */
 		}
+	vm_settings(vm);
 	if (vcpu_pin_explicit(vm, err, sizeof(err)) || vm_open(vm, vm->nr_tids, err, sizeof(err))) {
 		log_err("%s", err);
 		vm_close(vm);
@@ -405,6 +477,7 @@ static int pair_found(struct run_state *st, pid_t pid, const char *path)
 	vm->id = id;
 	vm->pid = pid;
 	snprintf(vm->path, sizeof(vm->path), "%s", path);
+	vm_settings(vm);
 	if (vm_open(vm, 0, err, sizeof(err))) {
 		log_warn("process %d: %s", pid, err);
 		return -1;
@@ -584,6 +657,7 @@ static void adopt_vms(struct run_state *st)
 			continue;
 		}
 		vm->id = id;
+		vm_settings(vm);
 		st->used[id] = true;
 	}
 }
@@ -653,6 +727,35 @@ static int load(struct run_state *st, const struct run_opts *o)
 	return 0;
 }
 
+/*
+ * SIGHUP: read the config file again. What can change live does (the pairing pattern, QMP
+ * sockets, each VM's own settings for the threads registered from now on); a setting the
+ * loaded scheduler was built with is reported as waiting for a restart; a bad file changes
+ * nothing.
+ */
+static void reread_config(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	bool given = o->config_path != NULL;
+	static struct config next;
+	char err[PATH_MAX + 256];
+
+	if (config_load(given ? o->config_path : CONFIG_DEFAULT_PATH, !given, &next, err, sizeof(err))) {
+		log_warn("%s; keeping the settings in use", err);
+		return;
+	}
+	if (((next.set & CONFIG_SET_MODE) && next.mode != st->cfg.mode) ||
+	    ((next.set & CONFIG_SET_HOLD) && next.max_hold_ms * 1000000 != st->cfg.max_hold_ns) ||
+	    ((next.set & CONFIG_SET_SLICE) && next.slice_us * 1000 != st->cfg.slice_ns))
+		log_warn("mode, max-hold-ms and slice-us apply when the scheduler is loaded: 'scx_errata stop', then start it again");
+	/* o's patterns point into conf unless given as options: copying updates them */
+	conf = next;
+	for (int i = 0; i < MAX_VMS; i++)
+		if (st->used[i])
+			vm_settings(&st->vms[i]);
+	log_info("reread the configuration (%s)", given ? o->config_path : CONFIG_DEFAULT_PATH);
+}
+
 /* One load-attach-report cycle; returns the exit status, or -1 to restart. */
 static int run_once(const struct run_opts *o)
 {
@@ -710,6 +813,8 @@ static int run_once(const struct run_opts *o)
 			usleep(100000);
 		}
 		if (rescan_signal || time(NULL) >= sync_at) {	/* exits, restarts, new VMMs */
+			if (rescan_signal)
+				reread_config(st);
 			rescan_signal = 0;
 			sync_vms(st);
 			sync_at = time(NULL) + 1;
@@ -761,6 +866,8 @@ int run_main(int argc, char **argv)
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret == 2 ? 0 : 1;
+	if (apply_config(&o, &conf))
+		return 1;
 	libbpf_set_print(libbpf_print);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `scx_errata status [--json]`: what the pinned scheduler does right now, read from its pins
- * and from each paired VM's shared file (mapped read-only), so it answers the same whether
- * a daemon runs, died, or never existed. Needs root only to open the pins.
+ * `scx_errata status [--json|--prometheus]`: what the pinned scheduler does right now, read
+ * from its pins and from each paired VM's shared file (mapped read-only), so it answers the
+ * same whether a daemon runs, died, or never existed. Needs root only to open the pins.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "json.h"
 #include "log.h"
+#include "parse.h"
 #include "scheduler.h"
 #include "status.h"
 #include "vm.h"
@@ -19,11 +21,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: scx_errata status [--json] [-h]\n"
+"usage: scx_errata status [--json | --prometheus] [-h]\n"
 "Show the scx_errata scheduler pinned under " SCXE_PIN_DIR ": its settings, whether a daemon\n"
 "drives it, whether the fence is on, its counters, and for every paired VM each vCPU's\n"
 "thread, armed state, current core type and CPU, windows, forced moves and expired holds.\n"
-"  --json   one JSON object on stdout (errors as {\"error\": \"...\"})\n");
+"  --json         one JSON object on stdout (errors as {\"error\": \"...\"})\n"
+"  --prometheus   Prometheus text format for node_exporter's textfile collector (errors on\n"
+"                 stderr only, so a failed run writes nothing)\n");
 }
 
 struct status {
@@ -199,6 +203,211 @@ static void show_text(struct status *st)
 	show_vms(st, NULL);
 }
 
+/*
+ * --prometheus: the text exposition format node_exporter's textfile collector reads. Every
+ * metric family is printed once, HELP and TYPE first and all its samples together (the
+ * collector rejects a file that repeats a family), so everything is read before anything
+ * is printed.
+ */
+struct prom_vm {
+	__u32 id;
+	__u32 pid;
+	char path[SCXE_VM_PATH_LEN + 1];
+	bool alive;
+	bool readable;		/* the shared file opened; fence_live is valid */
+	__u32 fence_live;
+	__u32 nr_vcpus;
+};
+
+struct prom_vcpu {
+	__u32 vm, vcpu, armed, windows, fenced_switchouts, forced_moves, expired_holds;
+};
+
+struct prom {
+	int nr_vms, nr_vcpus;
+	struct prom_vm vm[SCXE_MAX_VMS];
+	struct prom_vcpu vcpu[SCXE_MAX_VCPUS];
+};
+
+/*
+ * A label value: backslash, double quote and newline escaped as the format requires; a byte
+ * that is not UTF-8 (a path can hold any byte) becomes U+FFFD, since the collector refuses
+ * invalid UTF-8 and would drop the whole file. Not static: tests/unit checks it.
+ */
+void status_prom_label_value(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; ) {
+		size_t l = utf8_seq_len((const unsigned char *)s + i, n - i);
+
+		if (s[i] == '\\')
+			fputs("\\\\", f);
+		else if (s[i] == '"')
+			fputs("\\\"", f);
+		else if (s[i] == '\n')
+			fputs("\\n", f);
+		else if (!l)
+			fputs("\xef\xbf\xbd", f);
+		else
+			fwrite(s + i, 1, l, f);
+		i += l ? l : 1;
+	}
+}
+
+static void prom_family(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_vm_labels(const struct prom_vm *v)
+{
+	printf("{vm=\"%u\",pid=\"%u\",path=\"", v->id, v->pid);
+	status_prom_label_value(stdout, v->path);
+	printf("\"}");
+}
+
+static void prom_collect(struct status *st, struct prom *p)
+{
+	static struct vm vm;
+	struct scxe_vm_rec rec;
+	char err[PATH_MAX + 256];
+
+	for (__u32 id = 0; id < SCXE_MAX_VMS; id++) {
+		struct prom_vm *v;
+
+		if (sched_read_vm(st->s, id, &rec))
+			continue;
+		v = &p->vm[p->nr_vms++];
+		v->id = id;
+		v->pid = rec.pid;
+		snprintf(v->path, sizeof(v->path), "%.*s", (int)sizeof(rec.path), rec.path);
+		v->alive = kill(rec.pid, 0) == 0 || errno == EPERM;
+		vm.readonly = true;
+		if (vm_open_record(&vm, id, &rec, err, sizeof(err)))
+			continue;
+		v->readable = true;
+		v->fence_live = vm.hdr->fence_live;
+		for (__u32 i = 0; i < SCXE_MAX_VCPUS && p->nr_vcpus < (int)SCXE_MAX_VCPUS; i++) {
+			const struct scxe_slot *sl;
+			struct prom_vcpu *c;
+			struct scxe_reg r;
+
+			if (sched_read_reg(st->s, i, &r) || r.vm_id != id || r.vcpu >= vm.nr_slots)
+				continue;
+			sl = vm_slot(&vm, r.vcpu);
+			c = &p->vcpu[p->nr_vcpus++];
+			*c = (struct prom_vcpu){
+				.vm = id, .vcpu = r.vcpu, .armed = sl->armed != 0,
+				.windows = sl->windows, .fenced_switchouts = sl->fenced_switchouts,
+				.forced_moves = sl->forced_moves, .expired_holds = sl->expired_holds,
+			};
+			v->nr_vcpus++;
+		}
+		vm_close(&vm);
+	}
+}
+
+static void show_prometheus(struct status *st)
+{
+	static struct prom p;	/* ~45 KiB: not on the stack */
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} vcpu_counters[] = {
+		{ "scx_errata_vcpu_windows_total",
+		  "Errata windows the scheduler saw begin while the slot was armed (32-bit, from the shared page).",
+		  offsetof(struct prom_vcpu, windows) },
+		{ "scx_errata_vcpu_fenced_switchouts_total",
+		  "Times the vCPU thread was descheduled inside a window (32-bit, from the shared page).",
+		  offsetof(struct prom_vcpu, fenced_switchouts) },
+		{ "scx_errata_vcpu_forced_moves_total",
+		  "Windows moved off their type or CPU by affinity changes or hotplug (32-bit, from the shared page).",
+		  offsetof(struct prom_vcpu, forced_moves) },
+		{ "scx_errata_vcpu_expired_holds_total",
+		  "Windows released after the max hold time (32-bit, from the shared page).",
+		  offsetof(struct prom_vcpu, expired_holds) },
+	};
+
+	prom_family("scx_errata_pinned", "gauge",
+		    "1 when scx_errata pins exist under " SCXE_PIN_DIR ", even of a scheduler that exited.");
+	printf("scx_errata_pinned %d\n", st->pinned != SCHED_PIN_NONE);
+	prom_family("scx_errata_loaded", "gauge",
+		    "1 while the pinned scx_errata scheduler is attached to the kernel.");
+	printf("scx_errata_loaded %d\n", st->pinned == SCHED_PIN_LIVE);
+	if (!st->s)
+		return;
+
+	prom_family("scx_errata_daemon_running", "gauge",
+		    "1 while a 'scx_errata run' daemon drives the pinned scheduler.");
+	printf("scx_errata_daemon_running %d\n", st->daemon != 0);
+	prom_family("scx_errata_fence_on", "gauge",
+		    "1 while the scheduler fences armed vCPUs; 0 once stop, unload or ejection ended it.");
+	printf("scx_errata_fence_on %d\n", st->off_why == SCXE_OFF_NONE);
+	prom_family("scx_errata_sched_events_total", "counter",
+		    "Scheduler events since it was loaded, by kind (the stats of 'scx_errata status').");
+	for (int i = 0; i < SCXE_NR_STATS; i++)
+		printf("scx_errata_sched_events_total{event=\"%s\"} %llu\n", sched_stat_names[i],
+		       (unsigned long long)st->stats[i]);
+	prom_family("scx_errata_mode", "gauge", "Fence mode of the pinned scheduler, in the label; always 1.");
+	printf("scx_errata_mode{mode=\"%s\"} 1\n", mode_name(st->cfg.mode));
+	prom_family("scx_errata_enforce", "gauge", "1 when registered vCPUs are fenced, 0 with --no-enforce.");
+	printf("scx_errata_enforce %d\n", st->cfg.enforce);
+	prom_family("scx_errata_slice_seconds", "gauge", "Time slice of every task.");
+	printf("scx_errata_slice_seconds %.9g\n", st->cfg.slice_ns / 1e9);
+	prom_family("scx_errata_max_hold_seconds", "gauge",
+		    "A window older than this is released; 0 = never.");
+	printf("scx_errata_max_hold_seconds %.9g\n", st->cfg.max_hold_ns / 1e9);
+
+	prom_collect(st, &p);
+	if (p.nr_vms) {
+		prom_family("scx_errata_vm_alive", "gauge", "1 while the paired VMM process exists.");
+		for (int i = 0; i < p.nr_vms; i++) {
+			printf("scx_errata_vm_alive");
+			prom_vm_labels(&p.vm[i]);
+			printf(" %d\n", p.vm[i].alive);
+		}
+		prom_family("scx_errata_vm_file_readable", "gauge",
+			    "1 when the VM's shared file could be opened and checked.");
+		for (int i = 0; i < p.nr_vms; i++) {
+			printf("scx_errata_vm_file_readable");
+			prom_vm_labels(&p.vm[i]);
+			printf(" %d\n", p.vm[i].readable);
+		}
+		prom_family("scx_errata_vm_fence_live", "gauge",
+			    "1 while the VM's shared page says a host scheduler enforces armed slots.");
+		for (int i = 0; i < p.nr_vms; i++) {
+			/* unknown for a file that did not open: no sample rather than a guess */
+			if (!p.vm[i].readable)
+				continue;
+			printf("scx_errata_vm_fence_live");
+			prom_vm_labels(&p.vm[i]);
+			printf(" %d\n", p.vm[i].fence_live != 0);
+		}
+		prom_family("scx_errata_vm_vcpus_registered", "gauge",
+			    "vCPU threads of the VM registered with the scheduler.");
+		for (int i = 0; i < p.nr_vms; i++) {
+			printf("scx_errata_vm_vcpus_registered");
+			prom_vm_labels(&p.vm[i]);
+			printf(" %u\n", p.vm[i].nr_vcpus);
+		}
+	}
+	if (!p.nr_vcpus)
+		return;
+	prom_family("scx_errata_vcpu_armed", "gauge",
+		    "1 while the scheduler honours the vCPU's slot (guest windows are fenced).");
+	for (int i = 0; i < p.nr_vcpus; i++)
+		printf("scx_errata_vcpu_armed{vm=\"%u\",vcpu=\"%u\"} %u\n", p.vcpu[i].vm, p.vcpu[i].vcpu,
+		       p.vcpu[i].armed);
+	for (size_t k = 0; k < sizeof(vcpu_counters) / sizeof(vcpu_counters[0]); k++) {
+		prom_family(vcpu_counters[k].name, "counter", vcpu_counters[k].help);
+		for (int i = 0; i < p.nr_vcpus; i++)
+			printf("%s{vm=\"%u\",vcpu=\"%u\"} %u\n", vcpu_counters[k].name, p.vcpu[i].vm,
+			       p.vcpu[i].vcpu,
+			       *(const __u32 *)((const char *)&p.vcpu[i] + vcpu_counters[k].off));
+	}
+}
+
 static int fail(bool json, const char *msg)
 {
 	if (json) {
@@ -218,11 +427,12 @@ int status_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct status st = { 0 };
-	bool json = false;
+	bool json = false, prom = false;
 	char msg[256];
 	int c;
 
@@ -237,12 +447,21 @@ int status_main(int argc, char **argv)
 			json = true;
 			continue;
 		}
+		if (c == 'p') {
+			prom = true;
+			continue;
+		}
 		snprintf(msg, sizeof(msg), "unknown option '%s'; see 'scx_errata status -h'", argv[optind - 1]);
 		return fail(json, msg);
 	}
 	if (optind < argc) {
 		snprintf(msg, sizeof(msg), "unexpected argument '%s'; see 'scx_errata status -h'", argv[optind]);
 		return fail(json, msg);
+	}
+	if (json && prom) {
+		/* neither format can carry the error: plain stderr */
+		log_err("--json and --prometheus exclude each other; pick one output format");
+		return 1;
 	}
 	read_state(st.state, sizeof(st.state));
 	st.pinned = sched_pinned_state();
@@ -258,11 +477,18 @@ int status_main(int argc, char **argv)
 	}
 	if (json)
 		show_json(&st);
+	else if (prom)
+		show_prometheus(&st);
 	else
 		show_text(&st);
 	if (st.s) {
 		sched_release(st.s);
 		sched_destroy(st.s);
+	}
+	/* a full disk must not look like success: `status --prometheus >f.tmp && mv` relies on it */
+	if (fflush(stdout) || ferror(stdout)) {
+		log_err("cannot write the status to stdout: %s", strerror(errno));
+		return 1;
 	}
 	return 0;
 }

@@ -135,7 +135,8 @@ static int register_tid(struct vm *vm, struct vcpu_maps *m, pid_t tid, __u32 idx
 		.hdr = vm->hdr,
 		.vm_id = vm->id,
 		.vcpu = idx,
-		.enforce = m->enforce,
+		.enforce = vm->enforce >= 0 ? vm->enforce : m->enforce,
+		.hold_ns = vm->hold_ns,
 	};
 	struct scxe_reg r = { .tid = tid, .tgid = vm->pid, .vm_id = vm->id, .vcpu = idx };
 	int fd = pinned >= 0 ? fcntl(pinned, F_DUPFD_CLOEXEC, 0) : thread_pidfd(tid), reg, err;

@@ -60,6 +60,7 @@ void vm_reset(struct vm *vm)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->fd = -1;
+	vm->enforce = -1;
 	for (__u32 i = 0; i < SCXE_ABI_MAX_SLOTS; i++)
 		vm->pidfd[i] = vm->xfd[i] = -1;
 }

@@ -32,6 +32,8 @@ struct vm {
 	int	xfd[SCXE_ABI_MAX_SLOTS];	/* pidfds of the explicit tids, opened once */
 	bool	told[SCXE_ABI_MAX_SLOTS];	/* its pairing latency was logged */
 	char	qmp[PATH_MAX];			/* QMP socket that names the vCPU threads, "" = none */
+	int	enforce;		/* this VM's own setting (config [vm]): -1 = the daemon's */
+	__u64	hold_ns;		/* its max hold: 0 = the scheduler's, SCXE_HOLD_UNLIMITED */
 	__u16	reg[SCXE_ABI_MAX_SLOTS];	/* its entry in the scheduler's registry map */
 	dev_t	dev;			/* identity of the file we mapped, to notice a replacement */
 	ino_t	ino;

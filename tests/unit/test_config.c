@@ -270,7 +270,7 @@ UNIT_TEST(config_rejects_bad_files)
 		  "1: unknown key 'max_hold_ms'; see the FILES section of scx_errata(8) for the keys" },
 		{ "Mode = same-cpu\n",
 		  "1: unknown key 'Mode'; see the FILES section of scx_errata(8) for the keys" },
-		{ "path = /x\n", "1: 'path' is only valid in a [vm NAME] section" },
+		{ "path = /x\n", "1: 'path' is only valid in a [vm NAME] section; move it under the VM's section" },
 		{ "[vm a]\nmode = same-cpu\n",
 		  "2: 'mode' is a global key and cannot be set in [vm a]; move it above the first [vm] section" },
 		{ "[vm a]\nfrob = 1\n",

@@ -15,7 +15,10 @@ e2e_start_vmm "--vcpus 2 --load 1 --spin-in 5000 --spin-out 5000 --block-in-ever
 trap 'kill -INT $E2E_PID 2>/dev/null; scx_errata stop >/dev/null 2>&1' EXIT
 
 # --- SIGPIPE and SIGHUP ------------------------------------------------------------------
-( scx_errata run --cpu-types "$SCXE_TYPES" --json --stats 1 --inject-fault eject-on-trigger \
+CONF=/tmp/faults.conf
+printf '# test config\nmax-hold-ms = 0\n[vm e2e]\nenforce = yes\n' >"$CONF"
+chmod 600 "$CONF"
+( scx_errata run --config "$CONF" --cpu-types "$SCXE_TYPES" --json --stats 1 --inject-fault eject-on-trigger \
 	2>"$SCXE_LOG"; echo "rc=$?" >/tmp/faults.rc ) | head -n 1 >"$OUT" &
 wait_state enabled 60 || fail "the daemon did not attach: $(tail -n 3 "$SCXE_LOG")"
 wait_armed 2 60 || fail "slots never armed"
@@ -25,7 +28,18 @@ D=$(pidof scx_errata)
 json_check <"$OUT" || fail "the one line read is not JSON: $(cat "$OUT")"
 grep -q 'cannot write counters to stdout' "$SCXE_LOG" || fail "no word about the closed stdout"
 kill -HUP "$D"
-sleep 1
+i=0
+until grep -q 'reread the configuration' "$SCXE_LOG"; do
+	i=$((i + 1)); [ $i -gt 50 ] && fail "SIGHUP did not reread the configuration"
+	sleep 0.1
+done
+printf 'mode = sideways\n' >"$CONF"
+kill -HUP "$D"
+i=0
+until grep -q "faults.conf:1: mode 'sideways'.*keeping the settings in use" "$SCXE_LOG"; do
+	i=$((i + 1)); [ $i -gt 50 ] && { cat "$SCXE_LOG"; fail "a bad config on SIGHUP was not reported"; }
+	sleep 0.1
+done
 kill -0 "$D" 2>/dev/null || fail "SIGHUP killed the daemon"
 
 # --- the shared file is replaced, then truncated, then replaced again ----------------------
