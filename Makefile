@@ -174,7 +174,7 @@ vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
 test: $(BUILD)/unit-tests $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) tests/run-all.sh
 
-demo: $(BUILD)/scx_errata $(VMPROGS)
+demo: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
 bench: $(VM_INPUTS) $(VMDEPS_STAMP)
