@@ -43,7 +43,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "usage: scx_errata run [options]\n"
-"Load the scx_errata sched_ext scheduler, pair VMs, and stay attached until SIGINT/SIGTERM.\n"
+"Load the scx_errata sched_ext scheduler (or adopt the pinned one), pair VMs, and report\n"
+"until SIGINT/SIGTERM.\n"
 "\n"
 "  -V, --vm PID:PATH[:TIDS] pair the VMM process PID through the shared file PATH (created\n"
 "                          when missing), with its vCPU threads listed as TID,TID,... in vCPU\n"
@@ -74,7 +75,7 @@ static void usage(FILE *out)
 "a new 'scx_errata run' adopts a running one with its VMs (settings that need a reload are\n"
 "refused), 'scx_errata stop' stops it, 'scx_errata status' shows it.\n"
 "Signals: INT/TERM stop the scheduler, QUIT exits and leaves it running (pinned), HUP\n"
-"rescans the VMs now.\n"
+"rereads the config file and rescans the VMs now.\n"
 "\n"
 "Exit status: 0 after a signal, 1 on bad usage or a failed load, 2 when the kernel ejected\n"
 "the scheduler, 3 when something else unregistered it.\n");

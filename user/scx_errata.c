@@ -25,7 +25,8 @@ static void usage(FILE *out)
 	fprintf(out,
 "usage: scx_errata [run] [options]     load the scheduler (see 'scx_errata run -h')\n"
 "       scx_errata info [options]      CPU types and errata of this host (see 'scx_errata info -h')\n"
-"       scx_errata status [--json]     the running scheduler, its fence and its VMs\n"
+"       scx_errata status [--json|--prometheus]\n"
+"                                      the running scheduler, its fence and its VMs\n"
 "       scx_errata stop                stop the scheduler (it outlives 'run' while pinned)\n"
 "       scx_errata shm create NAME --vcpus N [--owner USER] [--group GROUP]\n"
 "                                      a VM's shared file, for a VMM of another user\n"
