@@ -549,7 +549,7 @@ static void sync_vm(struct run_state *st, int id)
 	if (vm->hdr && (why = vm_check(vm))) {
 		log_warn("vm %d: %s %s; its vCPUs are unpaired until the file is back", id, vm->path, why);
 		vcpu_forget(vm, &st->maps);
-		vm_close(vm);
+		vm_unmap(vm);
 	}
 	if (!vm->hdr) {
 		/* a VMM that recreated its file: pair the new one; never create it ourselves */
@@ -567,7 +567,11 @@ static void sync_vm(struct run_state *st, int id)
 
 static void sync_vms(struct run_state *st)
 {
-	retry_pending(st);
+	static unsigned int round;
+
+	/* other hypervisors' vCPUs wait here: their maps are read again only every 5 s */
+	if (round++ % 5 == 0)
+		retry_pending(st);
 	/* without KVM's reports, new VMMs are only found by looking at every process */
 	if (!st->events && st->o->shm_pattern[0])
 		discover_scan(st->o->shm_pattern, pair_scanned, st);

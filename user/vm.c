@@ -464,6 +464,16 @@ int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *e
 	return vm_open(vm, 0, err, errlen);
 }
 
+void vm_unmap(struct vm *vm)
+{
+	if (vm->hdr)
+		munmap(vm->hdr, vm->size);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->hdr = NULL;
+	vm->fd = -1;
+}
+
 void vm_close(struct vm *vm)
 {
 	for (__u32 i = 0; i < SCXE_ABI_MAX_SLOTS; i++) {
@@ -473,10 +483,5 @@ void vm_close(struct vm *vm)
 			close(vm->xfd[i]);
 		vm->pidfd[i] = vm->xfd[i] = -1;
 	}
-	if (vm->hdr)
-		munmap(vm->hdr, vm->size);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	vm->hdr = NULL;
-	vm->fd = -1;
+	vm_unmap(vm);
 }

@@ -94,6 +94,9 @@ const char *vm_check(struct vm *vm);
 /* vm_open of a VM the scheduler's "vms" map recorded (keeps vm->readonly). */
 int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *err, size_t errlen);
 
+/* The mapping and file only (a lost file); the VM's thread identities stay. */
+void vm_unmap(struct vm *vm);
+/* Everything: mapping, file, pidfds. */
 void vm_close(struct vm *vm);
 
 #endif
