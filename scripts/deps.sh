@@ -6,7 +6,8 @@
 # check:     install nothing: say in one line what of the toolchain is missing, exit 1 if any
 #            (a plain `make` runs this; CLANG, BPFTOOL and CC name the tools it will use)
 # toolchain: clang >= 17, libbpf >= 1.4, bpftool >= 7.4, libelf, zlib, zstd, make, pkg-config
-# platform:  qemu-system-x86, busybox-static, cpio, xz-utils, zstd (for the VM tests)
+# platform:  qemu-system-x86, busybox-static, cpio, xz-utils, zstd (for the VM tests),
+#            libvirt-clients (virt-xml-validate for the libvirt recipe)
 # kernel:    a Debian kernel with sched_ext, downloaded (never installed) and unpacked into
 #            $SCX_ERRATA_CACHE/kernel/<version>/ (default ~/.cache/scx_errata)
 #
@@ -163,7 +164,8 @@ find_clang() {
 
 platform() {
 	if is_bookworm; then
-		apt_install qemu-system-x86 busybox-static cpio xz-utils zstd kmod
+		# libvirt-clients: virt-xml-validate checks the libvirt recipe (no daemon comes with it)
+		apt_install qemu-system-x86 busybox-static cpio xz-utils zstd kmod libvirt-clients
 	else
 		local miss=()
 		for c in qemu-system-x86_64 cpio xz zstd; do command -v $c >/dev/null || miss+=($c); done

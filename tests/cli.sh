@@ -245,6 +245,14 @@ else
 	result install-unit-verifies "make install PREFIX=$tmp/prefix failed: $(tail -n 3 "$tmp/make.log")"
 fi
 
+# the libvirt recipe is a valid domain (libvirt's own schema)
+if command -v virt-xml-validate >/dev/null; then
+	virt-xml-validate "$top/examples/libvirt.xml" domain >"$tmp/out" 2>&1 && result libvirt-xml-valid "" \
+		|| result libvirt-xml-valid "$(tail -n 3 "$tmp/out")"
+else
+	echo "# skip libvirt-xml-valid: no virt-xml-validate (scripts/deps.sh platform installs libvirt-clients)"
+fi
+
 echo "1..$n"
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
