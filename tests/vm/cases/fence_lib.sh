@@ -16,7 +16,7 @@ e2e_start_vmm() {
 	# assert_not_ejected reads dmesg: forget the previous scenario's detach
 	dmesg -c >/dev/null 2>&1
 	# shellcheck disable=SC2086 # the options are a word list
-	e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 20 $1 \
+	e2e_vmm --shm "$E2E_SHM" --cpu-types "$SCXE_TYPES" --wait-registered 90 $1 \
 		>"$E2E_OUT" 2>&1 &
 	E2E_PID=$!
 	i=0
