@@ -34,12 +34,7 @@ struct info_opts {
 static int fail(const struct info_opts *o, const char *msg, const char *hint)
 {
 	if (o->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "error", msg);
-		json_finish(&j);
+		json_error(stdout, msg);
 	} else {
 		log_err("%s", msg);
 		if (hint)

@@ -100,3 +100,13 @@ void json_finish(struct json *j)
 	fputc('\n', j->f);
 	fflush(j->f);
 }
+
+void json_error(FILE *f, const char *msg)
+{
+	struct json j;
+
+	json_init(&j, f);
+	json_obj(&j, NULL);
+	json_str(&j, "error", msg);
+	json_finish(&j);
+}

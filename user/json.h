@@ -34,6 +34,8 @@ void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
 /* closes whatever is still open and ends the line */
 void json_finish(struct json *j);
+/* {"error": msg} as the whole output: how a --json command reports a failure on stdout */
+void json_error(FILE *f, const char *msg);
 /* write s as a JSON string literal, quotes included */
 void json_write_string(FILE *f, const char *s);
 

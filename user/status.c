@@ -410,16 +410,10 @@ static void show_prometheus(struct status *st)
 
 static int fail(bool json, const char *msg)
 {
-	if (json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "error", msg);
-		json_finish(&j);
-	} else {
+	if (json)
+		json_error(stdout, msg);
+	else
 		log_err("%s", msg);
-	}
 	return 1;
 }
 
