@@ -45,10 +45,16 @@ static void vcpu_release(struct scxe_vcpu_ctx *v)
 		s->armed = 0;
 }
 
+#define PF_EXITING	0x00000004	/* include/linux/sched.h: set before sched_process_exit */
+
 /* Tell the guest it may rely on the fence, unless enforcement ended meanwhile. */
-static void publish_armed(struct scxe_vcpu_ctx *v, struct scxe_slot *s)
+static void publish_armed(struct task_struct *p, struct scxe_vcpu_ctx *v, struct scxe_slot *s)
 {
-	if (!v->enforce || fence_off) {
+	/*
+	 * An exiting thread still runs after its exit hook disarmed the slot: it must not arm
+	 * it again, or a new thread on that vCPU would find armed = 1 before it is registered.
+	 */
+	if (!v->enforce || fence_off || (p->flags & PF_EXITING)) {
 		s->armed = 0;
 		return;
 	}

@@ -551,7 +551,7 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 		s->cur_cpu = cpu;
 		s->run_seq++;
 		/* from this run on the thread can be held: only now may the guest rely on it */
-		publish_armed(v, s);
+		publish_armed(p, v, s);
 	}
 }
 

@@ -37,6 +37,9 @@ int discover_shm_of(pid_t pid, const char *pattern, char *path, size_t len)
 			continue;
 		file = line + off;
 		file[strcspn(file, "\n")] = '\0';
+		/* a file the VMM unlinked after mapping it: there is nothing at that path to pair */
+		if (strlen(file) > 10 && !strcmp(file + strlen(file) - 10, " (deleted)"))
+			continue;
 		if (file[0] != '/' || fnmatch(pattern, file, FNM_PATHNAME))
 			continue;
 		snprintf(path, len, "%s", file);

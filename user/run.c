@@ -477,6 +477,7 @@ static int pair_found(struct run_state *st, pid_t pid, const char *path)
 	vm_reset(vm);
 	vm->id = id;
 	vm->pid = pid;
+	vm->nocreate = true;	/* the VMM's own file: if it is gone, so is the pairing */
 	snprintf(vm->path, sizeof(vm->path), "%s", path);
 	vm_settings(vm);
 	if (vm_open(vm, 0, err, sizeof(err))) {
@@ -543,9 +544,16 @@ static void pair_scanned(void *arg, pid_t pid, const char *path)
 static void sync_vm(struct run_state *st, int id)
 {
 	struct vm *vm = &st->vms[id];
-	char err[PATH_MAX + 256];
+	char err[PATH_MAX + 256], proc[32];
 	const char *why;
 
+	/* first: a VMM that exited (and maybe removed its file on the way) is simply gone */
+	snprintf(proc, sizeof(proc), "/proc/%d", vm->pid);
+	if (access(proc, F_OK)) {
+		log_info("vm %d: process %d is gone; forgetting it", id, vm->pid);
+		forget_vm(st, id);
+		return;
+	}
 	if (vm->hdr && (why = vm_check(vm))) {
 		log_warn("vm %d: %s %s; its vCPUs are unpaired until the file is back", id, vm->path, why);
 		vcpu_forget(vm, &st->maps);
@@ -553,7 +561,8 @@ static void sync_vm(struct run_state *st, int id)
 	}
 	if (!vm->hdr) {
 		/* a VMM that recreated its file: pair the new one; never create it ourselves */
-		if (access(vm->path, F_OK) || vm_open(vm, vm->nr_tids, err, sizeof(err)))
+		vm->nocreate = true;
+		if (vm_open(vm, vm->nr_tids, err, sizeof(err)))
 			return;
 		log_info("vm %d: paired the new %s", id, vm->path);
 		record_vm(st, id, true);

@@ -245,8 +245,9 @@ int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %u vCPUs exceed the ABI's %u slots", vm->path, want, SCXE_ABI_MAX_SLOTS);
 		return -1;
 	}
-	fd = vm->readonly ? -1 : open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
-	if (vm->readonly)
+	fd = vm->readonly || vm->nocreate ? -1 :
+	     open(vm->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
+	if (vm->readonly || vm->nocreate)
 		errno = EEXIST;
 	if (fd >= 0) {
 		vm->created = true;
@@ -457,6 +458,7 @@ int vm_open_record(struct vm *vm, int id, const struct scxe_vm_rec *rec, char *e
 	bool readonly = vm->readonly;
 
 	vm_reset(vm);
+	vm->nocreate = true;	/* a recorded VM's file exists, or the pairing is over */
 	vm->id = id;
 	vm->pid = rec->pid;
 	vm->readonly = readonly;

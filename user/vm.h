@@ -39,6 +39,7 @@ struct vm {
 	ino_t	ino;
 	bool	lost;			/* the file was truncated or replaced under us */
 	bool	readonly;		/* set before vm_open: look only (status) */
+	bool	nocreate;		/* set before vm_open: the file must exist already */
 	bool	blank;			/* all zero when opened: laid out by the first vm_publish */
 };
 
