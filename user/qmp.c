@@ -375,10 +375,13 @@ static void done_msg(struct qmp *q, const char *end)
 	q->len -= n;
 }
 
-static int send_cmd(struct qmp *q, const char *cmd)
+/* send {"execute":"name"} */
+static int send_cmd(struct qmp *q, const char *name)
 {
-	size_t len = strlen(cmd), off = 0;
+	char cmd[128];
+	size_t len, off = 0;
 
+	len = snprintf(cmd, sizeof(cmd), "{\"execute\":\"%s\"}\r\n", name);
 	while (off < len) {
 		/* SO_SNDTIMEO bounds a full socket; MSG_NOSIGNAL: a dead QEMU is an error, not a signal */
 		ssize_t n = send(q->fd, cmd + off, len - off, MSG_NOSIGNAL);
@@ -386,7 +389,7 @@ static int send_cmd(struct qmp *q, const char *cmd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return qmp_fail(q, "sending %.40s: %s", cmd, strerror(errno));
+			return qmp_fail(q, "sending %s: %s (QEMU gone?)", name, strerror(errno));
 		off += n;
 	}
 	return 0;
@@ -399,12 +402,11 @@ static int send_cmd(struct qmp *q, const char *cmd)
 static int command(struct qmp *q, const char *name, const char **val, const char **vend,
 		   const char **mend)
 {
-	char cmd[128], what[96];
 	const char *msg, *end, *v;
+	char what[96];
 
-	snprintf(cmd, sizeof(cmd), "{\"execute\":\"%s\"}\r\n", name);
 	snprintf(what, sizeof(what), "reply to %s", name);
-	if (send_cmd(q, cmd))
+	if (send_cmd(q, name))
 		return -1;
 	for (;;) {
 		if (read_msg(q, what, &msg, &end))

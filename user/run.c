@@ -577,12 +577,17 @@ static void sync_vm(struct run_state *st, int id)
 static void sync_vms(struct run_state *st)
 {
 	static unsigned int round;
+	bool slow = round++ % 5 == 0;
 
 	/* other hypervisors' vCPUs wait here: their maps are read again only every 5 s */
-	if (round++ % 5 == 0)
+	if (slow)
 		retry_pending(st);
-	/* without KVM's reports, new VMMs are only found by looking at every process */
-	if (!st->events && st->o->shm_pattern[0])
+	/*
+	 * KVM reports a thread at its next KVM_RUN entry; a VMM whose vCPUs entered it before
+	 * we attached and stay in the kernel (halted) is found by its mapping, then named by
+	 * QMP or by thread names. Without KVM's reports, that is the only way.
+	 */
+	if (st->o->shm_pattern[0] && (!st->events || slow))
 		discover_scan(st->o->shm_pattern, pair_scanned, st);
 	for (int i = 0; i < MAX_VMS; i++) {
 		struct vm *vm = &st->vms[i];

@@ -75,6 +75,28 @@ for p in "$BUILD"/tests/*; do
 	[ -f "$p" ] && [ -x "$p" ] && copy_bin "$p" "$root/scxe/bin/$(basename "$p")"
 done
 cp "$BUILD"/tests/guest/*.bin "$root/scxe/guest/" 2>/dev/null || true
+
+# The distro's own QEMU, only for cases that run it inside the VM (a "# needs: qemu" line) or
+# a --cmd that mentions qemu: ~50 MB of binary and libraries would slow every other boot. It
+# finds its firmware relative to itself (/usr/bin/../share/{qemu,seabios}); these are what
+# `-nodefaults -kernel` (Multiboot) with KVM refuses to start without: SeaBIOS, the KVM
+# vAPIC option ROM and the Multiboot loader ROM.
+QEMU_FIRMWARE="seabios/bios-256k.bin qemu/kvmvapic.bin qemu/multiboot_dma.bin"
+needs_qemu=
+for t in "${tests[@]}"; do
+	grep -q '^# needs:.*\bqemu\b' "$top/tests/vm/cases/$t.sh" && needs_qemu=1
+done
+case "$guest_cmd" in *qemu*) needs_qemu=1 ;; esac
+if [ -n "$needs_qemu" ]; then
+	qemu_bin=$(command -v qemu-system-x86_64) || die "a selected test runs QEMU in the VM, but this host has no qemu-system-x86_64; run 'scripts/deps.sh platform'"
+	copy_bin "$qemu_bin" "$root/usr/bin/qemu-system-x86_64"
+	qemu_share=$(cd "$(dirname "$qemu_bin")/../share" && pwd)
+	for f in $QEMU_FIRMWARE; do
+		[ -e "$qemu_share/$f" ] || die "QEMU firmware $qemu_share/$f is missing (package seabios or qemu-system-data?)"
+		mkdir -p "$root/usr/share/$(dirname "$f")"
+		cp -L "$qemu_share/$f" "$root/usr/share/$f"
+	done
+fi
 cp "$KDIR"/modules/*.ko "$root/scxe/modules/" 2>/dev/null || true
 cp "$top"/tests/vm/cases/*.sh "$root/scxe/cases/"
 cp "$top/tests/vm/lib.sh" "$top/tests/vm/runner.sh" "$root/scxe/"

@@ -22,6 +22,12 @@
  * only at the last sample. Further "e2e-*:" lines give details for the other cases; the
  * e2e-armed line counts what happened while the slot was armed, which the guarantee covers
  * whatever the daemon is doing.
+ *
+ * With --observe PID it runs no vCPU of its own: it judges the vCPU threads of a real VMM
+ * (QEMU with ivshmem-plain on the same shared file, guest tests/vm/guest/ivshmem_guest.S),
+ * found through QMP (--qmp) or given (--tids), with the same observer, through its own
+ * mapping of the file. The guest's own counts come from its debugcon log (--guest-log) and
+ * are added as an "e2e-guest:" line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +54,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "host.h"
+#include "qmp.h"
 #include "scx_errata_abi.h"
 #include "e2e_guest.h"
 #include "e2e_observer.skel.h"
@@ -69,6 +76,18 @@ _Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2, "guest CTL_* bits"
 /* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
 _Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
 _Static_assert(E2E_SCRATCH_GPA + E2E_MAX_VCPUS * E2E_PAGE <= E2E_RAM_SIZE, "scratch fits RAM");
+/* the offsets tests/vm/guest/ivshmem_guest.S hard-codes */
+_Static_assert(SCXE_ABI_MAGIC == 0x45584353 && SCXE_ABI_VERSION == 1, "ivshmem guest ABI_*");
+_Static_assert(offsetof(struct scxe_shm_hdr, magic) == 0x00, "ivshmem guest HDR_MAGIC");
+_Static_assert(offsetof(struct scxe_shm_hdr, version) == 0x04, "ivshmem guest HDR_VERSION");
+_Static_assert(offsetof(struct scxe_shm_hdr, total_size) == 0x0c, "ivshmem guest HDR_TOTAL_SIZE");
+_Static_assert(offsetof(struct scxe_shm_hdr, nr_slots) == 0x10, "ivshmem guest HDR_NR_SLOTS");
+_Static_assert(offsetof(struct scxe_shm_hdr, slot_size) == 0x14, "ivshmem guest HDR_SLOT_SIZE");
+_Static_assert(offsetof(struct scxe_shm_hdr, slot_offset) == 0x18, "ivshmem guest HDR_SLOT_OFFSET");
+_Static_assert(offsetof(struct scxe_shm_hdr, fence_live) == 0x20, "ivshmem guest HDR_FENCE_LIVE");
+_Static_assert(SCXE_ABI_HDR_SIZE == 4096 && SCXE_ABI_SLOT_SIZE == 64, "ivshmem guest SLOT_*");
+_Static_assert(offsetof(struct scxe_slot, armed) == 0x10, "ivshmem guest SLOT_ARMED");
+_Static_assert(offsetof(struct scxe_slot, cur_type) == 0x14, "ivshmem guest SLOT_CUR_TYPE");
 
 #define KVM_API_VERSION_EXPECTED 12	/* stable since Linux 2.6.22 */
 #define REAL_MODE_LIMIT		0x100000u	/* 1 MiB: what segment:offset can address */
@@ -99,6 +118,7 @@ struct opts {
 	const char	*cpu_types;
 	int		nr_vcpus;
 	double		seconds;
+	double		min_seconds;	/* --min-* end the run only after this long */
 	bool		same_cpu;
 	int		nr_load;
 	int		nr_pingpong;
@@ -113,6 +133,12 @@ struct opts {
 	__u32		block_in_every, block_out_every, sleep_us;
 	int		in_action, out_action;	/* BLOCK_*: inside, between windows */
 	long long	min_fenced, min_moves, min_violations;	/* < 0: not a stop condition */
+	/* --observe: judge an external VMM instead of running vCPUs */
+	pid_t		observe_pid;	/* 0: run our own vCPUs */
+	const char	*qmp;		/* its QMP socket, naming the vCPU threads ... */
+	const char	*tids;		/* ... or TID,TID,... in vCPU order */
+	const char	*guest_log;	/* its guest's debugcon output */
+	const char	*own_vm_opt;	/* an option that needs our own vCPUs, if one was given */
 };
 
 /* what a vCPU thread does when its guest asks to block (E2E_PORT_BLOCK_*) */
@@ -123,7 +149,7 @@ enum {
 };
 
 struct vcpu {
-	int			idx;
+	int			idx;	/* --observe: only idx, tid and slot are set */
 	int			fd;
 	struct kvm_run		*run;
 	pthread_t		thread;
@@ -224,6 +250,7 @@ static void usage(FILE *f)
 "  --min-fenced N          stop early once N fenced switch-outs were seen ...\n"
 "  --min-moves N           ... and N unfenced cross-type moves ...\n"
 "  --min-violations N      ... and N violations (all given conditions must hold)\n"
+"  --min-seconds T         ... but not before T seconds of measurement (default 0)\n"
 "  --count-from-start      count from the vCPUs' first instruction, not after registration\n"
 "  --run-until-signal      measure until SIGINT/SIGTERM, then report and exit 0; ignores\n"
 "                          --seconds and --min-*; enforcement is then the last sample's\n"
@@ -239,7 +266,15 @@ static void usage(FILE *f)
 "  --exit-while-fenced     halfway through, vCPU 0's thread exits inside a window\n"
 "  --garbage               keep writing random values into the header and every slot\n"
 "  --guest PATH            guest code (default %s or next to this program)\n"
-"  -h, --help              this help\n",
+"  -h, --help              this help\n"
+"\n"
+"External VMM (no vCPUs of our own; --load, --pingpong, --seconds, --wait-registered,\n"
+"--settle-ms, --min-*, --mode, --cpu-types, --count-from-start, --run-until-signal apply):\n"
+"  --observe PID           judge the vCPU threads of the running VMM PID, which maps --shm\n"
+"  --qmp SOCK              its vCPU threads from QMP query-cpus-fast on SOCK, or\n"
+"  --tids TID,TID,...      its vCPU threads, in vCPU order\n"
+"  --guest-log FILE        its guest's debugcon log with \"G windows=N ...\" lines\n"
+"                          (tests/vm/guest/ivshmem_guest.S): windows= and an e2e-guest: line\n",
 		E2E_MAX_VCPUS, opt.settle_ms, opt.spin_in, opt.spin_out, opt.sleep_us, GUEST_DEFAULT);
 }
 
@@ -281,7 +316,8 @@ static void parse_opts(int argc, char **argv)
 	enum { O_SHM = 256, O_VCPUS, O_SECONDS, O_TYPES, O_MODE, O_LOAD, O_PINGPONG, O_WAIT,
 	       O_SETTLE, O_MINF, O_MINM, O_MINV, O_SPIN_IN, O_SPIN_OUT, O_NEVER, O_EXIT,
 	       O_GARBAGE, O_GUEST, O_BLOCK_IN, O_BLOCK_OUT, O_SLEEP_US,
-	       O_IN_ACTION, O_OUT_ACTION, O_FROM_START, O_UNTIL_SIGNAL };
+	       O_IN_ACTION, O_OUT_ACTION, O_FROM_START, O_UNTIL_SIGNAL,
+	       O_OBSERVE, O_QMP, O_TIDS, O_GUEST_LOG, O_MIN_SECONDS };
 	static const struct option lo[] = {
 		{ "shm", required_argument, NULL, O_SHM },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
@@ -295,6 +331,7 @@ static void parse_opts(int argc, char **argv)
 		{ "min-fenced", required_argument, NULL, O_MINF },
 		{ "min-moves", required_argument, NULL, O_MINM },
 		{ "min-violations", required_argument, NULL, O_MINV },
+		{ "min-seconds", required_argument, NULL, O_MIN_SECONDS },
 		{ "spin-in", required_argument, NULL, O_SPIN_IN },
 		{ "spin-out", required_argument, NULL, O_SPIN_OUT },
 		{ "block-in-every", required_argument, NULL, O_BLOCK_IN },
@@ -308,12 +345,23 @@ static void parse_opts(int argc, char **argv)
 		{ "count-from-start", no_argument, NULL, O_FROM_START },
 		{ "run-until-signal", no_argument, NULL, O_UNTIL_SIGNAL },
 		{ "guest", required_argument, NULL, O_GUEST },
+		{ "observe", required_argument, NULL, O_OBSERVE },
+		{ "qmp", required_argument, NULL, O_QMP },
+		{ "tids", required_argument, NULL, O_TIDS },
+		{ "guest-log", required_argument, NULL, O_GUEST_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	int c;
+	int c, li;
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lo, &li)) != -1) {
+		switch (c) {
+		case O_VCPUS: case O_SPIN_IN: case O_SPIN_OUT: case O_BLOCK_IN: case O_BLOCK_OUT:
+		case O_SLEEP_US: case O_IN_ACTION: case O_OUT_ACTION: case O_NEVER: case O_EXIT:
+		case O_GARBAGE: case O_GUEST:
+			opt.own_vm_opt = lo[li].name;
+			break;
+		}
 		switch (c) {
 		case O_SHM:	opt.shm = optarg; break;
 		case O_VCPUS:	opt.nr_vcpus = parse_num("--vcpus", optarg, 1, E2E_MAX_VCPUS); break;
@@ -334,6 +382,7 @@ static void parse_opts(int argc, char **argv)
 		case O_MINF:	opt.min_fenced = parse_num("--min-fenced", optarg, 0, LLONG_MAX); break;
 		case O_MINM:	opt.min_moves = parse_num("--min-moves", optarg, 0, LLONG_MAX); break;
 		case O_MINV:	opt.min_violations = parse_num("--min-violations", optarg, 0, LLONG_MAX); break;
+		case O_MIN_SECONDS:	opt.min_seconds = parse_secs("--min-seconds", optarg); break;
 		case O_SPIN_IN:	opt.spin_in = parse_num("--spin-in", optarg, 0, UINT32_MAX); break;
 		case O_SPIN_OUT: opt.spin_out = parse_num("--spin-out", optarg, 0, UINT32_MAX); break;
 		case O_BLOCK_IN: opt.block_in_every = parse_num("--block-in-every", optarg, 0, UINT32_MAX); break;
@@ -347,6 +396,10 @@ static void parse_opts(int argc, char **argv)
 		case O_FROM_START:	opt.count_from_start = true; break;
 		case O_UNTIL_SIGNAL:	opt.run_until_signal = true; break;
 		case O_GUEST:	opt.guest = optarg; break;
+		case O_OBSERVE:	opt.observe_pid = parse_num("--observe", optarg, 1, INT_MAX); break;
+		case O_QMP:	opt.qmp = optarg; break;
+		case O_TIDS:	opt.tids = optarg; break;
+		case O_GUEST_LOG:	opt.guest_log = optarg; break;
 		case 'h':	usage(stdout); exit(0);
 		default:	usage(stderr); exit(2);
 		}
@@ -358,6 +411,14 @@ static void parse_opts(int argc, char **argv)
 	/* the exit is timed halfway through --seconds, which this mode ignores */
 	if (opt.run_until_signal && opt.exit_while_fenced)
 		die("--exit-while-fenced needs --seconds; it does not combine with --run-until-signal");
+	if (!opt.observe_pid && (opt.qmp || opt.tids || opt.guest_log))
+		die("--%s describes an external VMM: give its pid with --observe PID",
+		    opt.qmp ? "qmp" : opt.tids ? "tids" : "guest-log");
+	if (opt.observe_pid && !!opt.qmp == !!opt.tids)
+		die("--observe %d: name its vCPU threads with either --qmp SOCK or --tids TID,...",
+		    opt.observe_pid);
+	if (opt.observe_pid && opt.own_vm_opt)
+		die("--%s configures our own vCPUs; --observe runs none", opt.own_vm_opt);
 }
 
 /* ---- CPU types -------------------------------------------------------------------------- */
@@ -398,7 +459,10 @@ static void open_shm(void)
 	struct stat st;
 	int fd;
 
-	fd = open(opt.shm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* an external VMM created it: never make one it does not use */
+	fd = opt.observe_pid ? -1 : open(opt.shm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (opt.observe_pid)
+		errno = EEXIST;
 	if (fd < 0 && errno == EEXIST) {
 		/* the daemon was first: use its file as it is */
 		created = false;
@@ -414,7 +478,7 @@ static void open_shm(void)
 		die("%s is %lld bytes; %d vcpus need %zu (a whole number of pages)",
 		    opt.shm, (long long)st.st_size, opt.nr_vcpus, need);
 	shm_size = st.st_size;
-	if (E2E_SHM_GPA + shm_size > REAL_MODE_LIMIT)
+	if (!opt.observe_pid && E2E_SHM_GPA + shm_size > REAL_MODE_LIMIT)
 		die("%s is %zu bytes: too large for the real-mode guest", opt.shm, shm_size);
 	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (shm == MAP_FAILED)
@@ -699,11 +763,123 @@ static struct e2e_observer *start_observer(void)
 	return skel;
 }
 
+/* ---- external VMM (--observe) ----------------------------------------------------------- */
+
+/* the guest's counts from its last "G windows=..." line in --guest-log */
+struct guest_counts {
+	bool			valid;		/* a counts line was found */
+	unsigned long long	windows, armed, mismatches, changes, halts;
+	unsigned long		lines;		/* counts lines so far */
+	unsigned long		errors;		/* "G error:" lines */
+};
+
+/* value of " key=" (or "key=" at the start) in line, or 0 */
+static unsigned long long field(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = line; (p = strstr(p, key)); p += n) {
+		if ((p == line || p[-1] == ' ') && p[n] == '=')
+			return strtoull(p + n + 1, NULL, 10);
+	}
+	return 0;
+}
+
+static void read_guest_log(struct guest_counts *g)
+{
+	char line[512];
+	FILE *f;
+
+	memset(g, 0, sizeof(*g));
+	if (!opt.guest_log)
+		return;
+	f = fopen(opt.guest_log, "r");
+	if (!f)
+		die("opening the guest log %s: %s (QEMU -debugcon file:PATH)", opt.guest_log, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		/* the guest is still writing: a last line without its newline is not complete */
+		if (!strchr(line, '\n'))
+			break;
+		if (!strncmp(line, "G error:", 8)) {
+			if (!g->errors++)
+				fprintf(stderr, "e2e_vmm: the guest reports: %s", line);
+			continue;
+		}
+		if (strncmp(line, "G windows=", 10))
+			continue;
+		g->valid = true;
+		g->lines++;
+		g->windows = field(line + 2, "windows");
+		g->armed = field(line, "armed_windows");
+		g->mismatches = field(line, "mismatches");
+		g->changes = field(line, "changes");
+		g->halts = field(line, "halts");
+	}
+	fclose(f);
+}
+
+static int parse_tid_list(const char *list, pid_t *tids, int max)
+{
+	const char *p = list;
+	int n = 0;
+
+	while (*p) {
+		char *end;
+		long t = strtol(p, &end, 10);
+
+		if (end == p || t <= 0 || t > INT_MAX || (*end && *end != ','))
+			die("--tids '%s': expected TID,TID,... (positive thread ids in vCPU order)", list);
+		if (n == max)
+			die("--tids '%s': more than %d vCPU threads", list, max);
+		tids[n++] = t;
+		p = *end ? end + 1 : end;
+	}
+	if (!n)
+		die("--tids '%s': no thread ids", list);
+	return n;
+}
+
+/* the external VMM's vCPU threads, in vCPU order: sets opt.nr_vcpus and vcpus[] */
+static void find_vmm_vcpus(void)
+{
+	static pid_t tids[SCXE_ABI_MAX_SLOTS];
+	char err[512], path[64];
+	int n;
+
+	if (opt.guest_log && access(opt.guest_log, R_OK))
+		die("the guest log %s: %s (QEMU -debugcon file:PATH)", opt.guest_log, strerror(errno));
+	if (opt.qmp) {
+		n = qmp_vcpu_threads(opt.qmp, tids, SCXE_ABI_MAX_SLOTS, err, sizeof(err));
+		if (n < 0)
+			die("%s", err);
+	} else {
+		n = parse_tid_list(opt.tids, tids, SCXE_ABI_MAX_SLOTS);
+	}
+	vcpus = calloc(n, sizeof(*vcpus));
+	if (!vcpus)
+		die_errno("allocating vcpus");
+	for (int i = 0; i < n; i++) {
+		if (!tids[i])
+			die("vCPU %d of pid %d has no thread (QMP lists no such cpu-index)", i, opt.observe_pid);
+		/* a thread id of another process would judge the wrong thread */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", opt.observe_pid, tids[i]);
+		if (access(path, F_OK))
+			die("thread %d (vCPU %d) is not a thread of pid %d: %s (wrong --observe pid?)",
+			    tids[i], i, opt.observe_pid, strerror(errno));
+		vcpus[i].idx = i;
+		vcpus[i].tid = tids[i];
+	}
+	opt.nr_vcpus = n;
+}
+
 /* ---- host state ------------------------------------------------------------------------- */
 
 /* every vCPU still alive has been run by the daemon's scheduler since we started */
 static bool all_registered(const __u32 *run_seq0)
 {
+	/* an external VMM's file may still be all zeroes: run_seq counts nothing yet */
+	if (opt.observe_pid && rd32(&hdr->magic) != SCXE_ABI_MAGIC)
+		return false;
 	for (int i = 0; i < opt.nr_vcpus; i++) {
 		struct scxe_slot *s = vcpus[i].slot;
 
@@ -724,10 +900,18 @@ static bool enforcing(void)
 	return true;
 }
 
-static __u64 total_windows(void)
+/*
+ * Windows completed so far. A real guest (--observe) counts for itself: g gets its log's
+ * counts, and without a log there is nothing to count.
+ */
+static __u64 total_windows(struct guest_counts *g)
 {
 	__u64 n = 0;
 
+	if (opt.observe_pid) {
+		read_guest_log(g);
+		return g->windows;
+	}
 	for (int i = 0; i < opt.nr_vcpus; i++)
 		n += rd32(&vcpus[i].scr->windows);
 	return n;
@@ -786,8 +970,10 @@ int main(int argc, char **argv)
 	double count_start = 0, run_start, end, halt_at;
 	bool enf, last_enf = false, halted = false;
 	unsigned long long samples = 0, enforced_samples = 0;
+	struct guest_counts g0 = { 0 }, g1 = { 0 };
 	__u32 *run_seq0;
 	__u64 windows0 = 0;
+	pid_t vmm_pid;
 	int nr_workers;
 
 	parse_opts(argc, argv);
@@ -798,24 +984,40 @@ int main(int argc, char **argv)
 		die_errno("sem_init");
 
 	skel = start_observer();
-	open_shm();
-	setup_vm();
-	vcpus = calloc(opt.nr_vcpus, sizeof(*vcpus));
-	run_seq0 = calloc(opt.nr_vcpus, sizeof(*run_seq0));
-	if (!vcpus || !run_seq0)
-		die_errno("allocating vcpus");
-	for (int i = 0; i < opt.nr_vcpus; i++) {
-		vcpus[i].idx = i;
-		setup_vcpu(&vcpus[i]);
-		run_seq0[i] = rd32(&vcpus[i].slot->run_seq);
-		errno = pthread_create(&vcpus[i].thread, NULL, vcpu_main, &vcpus[i]);
-		if (errno)
-			die("creating the thread of vcpu %d: %s", i, strerror(errno));
+	if (opt.observe_pid) {
+		find_vmm_vcpus();
+		open_shm();
+		run_seq0 = calloc(opt.nr_vcpus, sizeof(*run_seq0));
+		if (!run_seq0)
+			die_errno("allocating vcpus");
+		for (int i = 0; i < opt.nr_vcpus; i++) {
+			vcpus[i].slot = slot_at(i);
+			run_seq0[i] = rd32(&vcpus[i].slot->run_seq);
+		}
+	} else {
+		open_shm();
+		setup_vm();
+		vcpus = calloc(opt.nr_vcpus, sizeof(*vcpus));
+		run_seq0 = calloc(opt.nr_vcpus, sizeof(*run_seq0));
+		if (!vcpus || !run_seq0)
+			die_errno("allocating vcpus");
+		for (int i = 0; i < opt.nr_vcpus; i++) {
+			vcpus[i].idx = i;
+			setup_vcpu(&vcpus[i]);
+			run_seq0[i] = rd32(&vcpus[i].slot->run_seq);
+			errno = pthread_create(&vcpus[i].thread, NULL, vcpu_main, &vcpus[i]);
+			if (errno)
+				die("creating the thread of vcpu %d: %s", i, strerror(errno));
+		}
+		for (int i = 0; i < opt.nr_vcpus; i++)
+			while (sem_wait(&sem_ready) && errno == EINTR)
+				;
 	}
-	for (int i = 0; i < opt.nr_vcpus; i++)
-		while (sem_wait(&sem_ready) && errno == EINTR)
-			;
-	/* the observer knows every vCPU thread before its first instruction runs */
+	vmm_pid = opt.observe_pid ? opt.observe_pid : getpid();
+	/*
+	 * Our own vCPUs are known to the observer before their first instruction runs; an
+	 * external VMM's from here on (its guest has no scratch page in our reach).
+	 */
 	for (int i = 0; i < opt.nr_vcpus; i++) {
 		struct e2e_task t = {
 			.slot = vcpus[i].slot, .scratch = vcpus[i].scr,
@@ -832,7 +1034,7 @@ int main(int argc, char **argv)
 	}
 	/* before the first instruction: windows the daemon finds already open are judged too */
 	if (opt.count_from_start) {
-		windows0 = total_windows();
+		windows0 = total_windows(&g0);
 		skel->bss->counting = 1;
 		count_start = now_s();
 	}
@@ -840,6 +1042,12 @@ int main(int argc, char **argv)
 		sem_post(&sem_go);
 	fprintf(stderr, "e2e_vmm: ready pid=%d vcpus=%d load=%d pingpong=%d mode=%s\n", getpid(),
 		opt.nr_vcpus, opt.nr_load, opt.nr_pingpong, opt.same_cpu ? "same-cpu" : "same-type");
+	if (opt.observe_pid) {
+		fprintf(stderr, "e2e_vmm: observing pid %d, vcpu threads", vmm_pid);
+		for (int i = 0; i < opt.nr_vcpus; i++)
+			fprintf(stderr, "%c%d", i ? ',' : ' ', vcpus[i].tid);
+		fputc('\n', stderr);
+	}
 
 	if (opt.wait_registered >= 0) {
 		end = now_s() + opt.wait_registered;
@@ -851,8 +1059,8 @@ int main(int argc, char **argv)
 					fprintf(stderr, " vcpu%d cur_type=0x%x run_seq=%u armed=%u", i,
 						rd32(&vcpus[i].slot->cur_type), rd32(&vcpus[i].slot->run_seq),
 						rd32(&vcpus[i].slot->armed));
-				fprintf(stderr, " fence_live=%u (is `scx_errata run --vm %d:%s` running?)\n",
-					rd32(&hdr->fence_live), getpid(), opt.shm);
+				fprintf(stderr, " fence_live=%u magic=0x%x (is `scx_errata run --vm %d:%s` running?)\n",
+					rd32(&hdr->fence_live), rd32(&hdr->magic), vmm_pid, opt.shm);
 				return 1;
 			}
 			sleep_ms(TICK_MS);
@@ -872,7 +1080,7 @@ int main(int argc, char **argv)
 			die_errno("creating the garbage writer");
 	}
 	if (!opt.count_from_start) {
-		windows0 = total_windows();
+		windows0 = total_windows(&g0);
 		skel->bss->counting = 1;
 		count_start = now_s();
 	}
@@ -881,6 +1089,8 @@ int main(int argc, char **argv)
 	halt_at = run_start + opt.seconds / 2;
 	while (!stop_requested && (opt.run_until_signal || now_s() < end)) {
 		sleep_ms(TICK_MS);
+		if (opt.observe_pid && kill(vmm_pid, 0) && errno == ESRCH)
+			die("the VMM (pid %d) exited during the measurement", vmm_pid);
 		last_enf = enforcing();
 		samples++;
 		enforced_samples += last_enf;
@@ -895,6 +1105,7 @@ int main(int argc, char **argv)
 		    (long long)c.fenced_switchouts >= opt.min_fenced &&
 		    (long long)c.unfenced_cross_type_moves >= opt.min_moves &&
 		    (long long)c.violations >= opt.min_violations &&
+		    now_s() - run_start >= opt.min_seconds &&
 		    (!opt.exit_while_fenced || vcpus[0].exited))
 			break;
 	}
@@ -916,7 +1127,7 @@ int main(int argc, char **argv)
 	printf("e2e: arch=%s mode=%s enforcement=%s windows=%llu fenced_switchouts=%llu "
 	       "violations=%llu unfenced_cross_type_moves=%llu type_mismatches=%llu\n",
 	       E2E_ARCH, opt.same_cpu ? "same-cpu" : "same-type", enf ? "on" : "off",
-	       (unsigned long long)(total_windows() - windows0),
+	       (unsigned long long)(total_windows(&g1) - windows0),
 	       (unsigned long long)c.fenced_switchouts, (unsigned long long)c.violations,
 	       (unsigned long long)c.unfenced_cross_type_moves,
 	       (unsigned long long)(c.cur_type_mismatches + c.seen_mismatches));
@@ -951,6 +1162,15 @@ int main(int argc, char **argv)
 	if (opt.exit_while_fenced)
 		printf("e2e-exit: vcpu=0 exited=%d in_window=%d armed=%d\n", vcpus[0].exited,
 		       vcpus[0].exit_in_window, vcpus[0].exit_armed);
+	if (opt.guest_log) {
+		/* over the measurement (g1: as of the e2e: line), to the resolution of its lines */
+		printf("e2e-guest: guest_windows=%llu guest_armed_windows=%llu guest_mismatches=%llu "
+		       "guest_changes=%llu guest_halts=%llu guest_lines=%lu guest_mismatches_total=%llu "
+		       "guest_errors=%lu\n",
+		       g1.windows - g0.windows, g1.armed - g0.armed, g1.mismatches - g0.mismatches,
+		       g1.changes - g0.changes, g1.halts - g0.halts, g1.lines - g0.lines,
+		       g1.mismatches, g1.errors);
+	}
 	fflush(stdout);
 	/* the vCPU and load threads never return: leave without joining them */
 	_exit(0);
