@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: show the scheduler working. On a host whose kernel has sched_ext, as root, it
 # runs here for 10 s; otherwise it boots the bundled sched_ext kernel under QEMU and shows the
-# mission there (scripts/demo-vm.sh): a VMM paired by itself, its vCPUs' windows fenced with
-# live counters, and the same guest moving across core types once the fence is off.
+# mission there (scripts/demo-vm.sh): Debian's QEMU running our guest, paired by itself, its
+# vCPU's windows fenced with live counters, and the same guest moving across core types once
+# the fence is off.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
