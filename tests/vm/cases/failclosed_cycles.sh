@@ -30,6 +30,13 @@ for c in $(seq 1 "$CYCLES"); do
 	json_check </tmp/st.json || { cat /tmp/st.json; fail "cycle $c: status --json is not valid JSON"; }
 	[ "$(json_check --get loaded --get fence_on --get vms.0.vcpus.0.armed --get daemon_pid </tmp/st.json | tr '\n' ' ')" = "true true true $DAEMON " ] ||
 		{ cat /tmp/st.json; fail "cycle $c: status does not show the running daemon, fence and armed vCPU"; }
+	if [ "$c" = 1 ]; then
+		# the same state for a fleet's node_exporter (textfile collector format)
+		scx_errata status --prometheus >/tmp/st.prom || fail "status --prometheus failed"
+		grep -q '^scx_errata_loaded 1$' /tmp/st.prom && grep -q '^scx_errata_fence_on 1$' /tmp/st.prom &&
+			grep -q '^scx_errata_vcpu_armed{vm="0",vcpu="0"} 1$' /tmp/st.prom ||
+			{ cat /tmp/st.prom; fail "status --prometheus does not show the loaded scheduler and the armed vCPU"; }
+	fi
 	if [ $((c % 2)) -eq 0 ]; then
 		kill -QUIT "$DAEMON"
 	else
