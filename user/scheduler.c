@@ -665,8 +665,3 @@ int sched_events_fd(struct sched *s)
 {
 	return s->link_fd[L_KVM_RUN] >= 0 ? s->map_fd[M_EVENTS] : -1;
 }
-
-__u64 sched_events_lost(struct sched *s)
-{
-	return s->bss->vcpu_events_lost;
-}

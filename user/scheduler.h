@@ -88,6 +88,5 @@ int sched_registry_fd(struct sched *s);
 int sched_vms_fd(struct sched *s);
 /* The ring buffer of KVM vCPU reports (struct scxe_vcpu_event); -1 without the KVM hook. */
 int sched_events_fd(struct sched *s);
-__u64 sched_events_lost(struct sched *s);
 
 #endif
