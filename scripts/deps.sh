@@ -7,7 +7,9 @@
 #            (a plain `make` runs this; CLANG, BPFTOOL and CC name the tools it will use)
 # toolchain: clang >= 17, libbpf >= 1.4, bpftool >= 7.4, libelf, zlib, zstd, make, pkg-config
 # platform:  qemu-system-x86, busybox-static, cpio, xz-utils, zstd (for the VM tests),
-#            libvirt-clients (virt-xml-validate for the libvirt recipe)
+#            libvirt-clients (virt-xml-validate for the libvirt recipe), stress-ng and
+#            rt-tests (copied into the VM for the fault and benchmark runs), and clang's
+#            runtime libraries for libFuzzer and ASan/UBSan (make fuzz, make check-asan)
 # kernel:    a Debian kernel with sched_ext, downloaded (never installed) and unpacked into
 #            $SCX_ERRATA_CACHE/kernel/<version>/ (default ~/.cache/scx_errata)
 #
@@ -165,10 +167,15 @@ find_clang() {
 platform() {
 	if is_bookworm; then
 		# libvirt-clients: virt-xml-validate checks the libvirt recipe (no daemon comes with it)
-		apt_install qemu-system-x86 busybox-static cpio xz-utils zstd kmod libvirt-clients
+		apt_install qemu-system-x86 busybox-static cpio xz-utils zstd kmod libvirt-clients \
+			stress-ng rt-tests
+		# the sanitizer and libFuzzer runtimes of the clang the build uses
+		local cv
+		cv=$("$(find_clang)" -dumpversion 2>/dev/null | cut -d. -f1)
+		[ -z "$cv" ] || apt_install "libclang-rt-$cv-dev"
 	else
 		local miss=()
-		for c in qemu-system-x86_64 cpio xz zstd; do command -v $c >/dev/null || miss+=($c); done
+		for c in qemu-system-x86_64 cpio xz zstd stress-ng cyclictest; do command -v $c >/dev/null || miss+=($c); done
 		[ -x /bin/busybox ] || command -v busybox >/dev/null || miss+=(busybox-static)
 		[ ${#miss[@]} -eq 0 ] || die "missing ${miss[*]}; install them with your distribution's packages"
 	fi
