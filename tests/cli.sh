@@ -42,7 +42,7 @@ check unknown-command          1 "unknown command 'frob'"    -- frob
 check run-help                 0 ""                          -- run -h
 check run-bad-mode             1 "--mode 'sideways'"         -- run --mode sideways
 check run-bad-hold             1 "--max-hold-ms '-5'"        -- run --max-hold-ms -5
-check run-tiny-slice           1 "--slice-us 10 is below"    -- run --slice-us 10
+check run-tiny-slice           1 "--slice-us '10' is not a number from 100" -- run --slice-us 10
 check run-bad-option           1 "see 'scx_errata run -h'"   -- run --frobnicate
 check run-stray-argument       1 "unexpected argument 'x'"   -- run x
 check run-cpu-types-twice      1 "cpu 0 is named twice"      -- run --cpu-types 0-1:big,0:little
@@ -252,6 +252,9 @@ if command -v virt-xml-validate >/dev/null; then
 else
 	echo "# skip libvirt-xml-valid: no virt-xml-validate (scripts/deps.sh platform installs libvirt-clients)"
 fi
+
+# the bad-input tables, one per kind of input (prints "cli: inputs tried: ...")
+. "$top/tests/cli/bad_input.sh"
 
 echo "1..$n"
 echo "cli: $pass passed, $fail failed"

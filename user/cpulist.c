@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cpulist.h"
+#include "parse.h"
 
 int cpuset_count(const struct cpuset *s)
 {
@@ -23,23 +25,30 @@ int cpuset_last(const struct cpuset *s)
 	return -1;
 }
 
+/* The digits at *p through the project's one number parser (parse.h); -1 when too long. */
 static int parse_cpu(const char **p, unsigned long *v)
 {
-	char *end;
+	unsigned long long n;
+	char num[24];
+	size_t len = 0;
 
-	if (!isdigit((unsigned char)**p))
+	while (isdigit((unsigned char)(*p)[len]))
+		len++;
+	if (!len || len >= sizeof(num))
 		return -1;
-	errno = 0;
-	*v = strtoul(*p, &end, 10);
-	if (errno)
+	memcpy(num, *p, len);
+	num[len] = '\0';
+	if (parse_u64(num, 0, ~0ul, &n))
 		return -1;
-	*p = end;
+	*v = n;
+	*p += len;
 	return 0;
 }
 
 int cpulist_parse(const char *s, struct cpuset *out, char *err, size_t errlen)
 {
 	const char *p = s;
+	char q[64];	/* s as quoted in an error */
 
 	cpuset_zero(out);
 	while (isspace((unsigned char)*p))
@@ -49,24 +58,27 @@ int cpulist_parse(const char *s, struct cpuset *out, char *err, size_t errlen)
 		const char *start = p;
 
 		if (parse_cpu(&p, &lo)) {
-			snprintf(err, errlen, "'%s' is not a cpu list (expected e.g. 0-3,6)", s);
+			snprintf(err, errlen, "'%s' is not a cpu list (expected e.g. 0-3,6)",
+				 parse_quote(s, q, sizeof(q)));
 			return -1;
 		}
 		hi = lo;
 		if (*p == '-') {
 			p++;
 			if (parse_cpu(&p, &hi)) {
-				snprintf(err, errlen, "'%s' is not a cpu list (expected e.g. 0-3,6)", s);
+				snprintf(err, errlen, "'%s' is not a cpu list (expected e.g. 0-3,6)",
+				 parse_quote(s, q, sizeof(q)));
 				return -1;
 			}
 		}
 		if (hi < lo) {
-			snprintf(err, errlen, "bad range %.*s in cpu list '%s'", (int)(p - start), start, s);
+			snprintf(err, errlen, "bad range %.*s in cpu list '%s'", (int)(p - start), start,
+				 parse_quote(s, q, sizeof(q)));
 			return -1;
 		}
 		if (hi >= SCXE_MAX_CPUS) {
-			snprintf(err, errlen, "cpu %lu in '%s' is beyond the supported %u cpus", hi, s,
-				 SCXE_MAX_CPUS);
+			snprintf(err, errlen, "cpu %lu in '%s' is beyond the supported %u cpus", hi,
+				 parse_quote(s, q, sizeof(q)), SCXE_MAX_CPUS);
 			return -1;
 		}
 		for (unsigned long c = lo; c <= hi; c++)
@@ -74,14 +86,15 @@ int cpulist_parse(const char *s, struct cpuset *out, char *err, size_t errlen)
 		if (*p == ',')
 			p++;
 		else if (*p && !isspace((unsigned char)*p)) {
-			snprintf(err, errlen, "unexpected '%c' in cpu list '%s'", *p, s);
+			snprintf(err, errlen, "unexpected '%c' in cpu list '%s'", *p,
+				 parse_quote(s, q, sizeof(q)));
 			return -1;
 		}
 	}
 	while (isspace((unsigned char)*p))
 		p++;
 	if (*p) {
-		snprintf(err, errlen, "trailing text in cpu list '%s'", s);
+		snprintf(err, errlen, "trailing text in cpu list '%s'", parse_quote(s, q, sizeof(q)));
 		return -1;
 	}
 	return 0;

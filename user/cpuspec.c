@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "host.h"
+#include "parse.h"
 
 static __u8 kind_of(const char *name)
 {
@@ -27,6 +28,8 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 	int cpu_type[SCXE_MAX_CPUS];
 	struct cpuset named;
 	const char *p = spec;
+	char qbuf[64], qp[64];	/* spec and a part of it, as quoted in an error */
+	const char *q = parse_quote(spec, qbuf, sizeof(qbuf));
 	int nr = 0;
 
 	cpuset_zero(&named);
@@ -39,12 +42,13 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 		int t;
 
 		if (!colon) {
-			snprintf(err, errlen, "--cpu-types '%s': '%s' has no ':NAME' (e.g. 0-1:big,2-3:little)", spec, p);
+			snprintf(err, errlen, "--cpu-types '%s': '%s' has no ':NAME' (e.g. 0-1:big,2-3:little)", q,
+				 parse_quote(p, qp, sizeof(qp)));
 			return -1;
 		}
 		n = colon - p;
 		if (n == 0 || n >= sizeof(list)) {
-			snprintf(err, errlen, "--cpu-types '%s': missing cpu list before ':'", spec);
+			snprintf(err, errlen, "--cpu-types '%s': missing cpu list before ':'", q);
 			return -1;
 		}
 		memcpy(list, p, n);
@@ -55,7 +59,7 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 		n = end - colon - 1;
 		if (n == 0 || n >= sizeof(name)) {
 			snprintf(err, errlen, "--cpu-types '%s': type names are 1 to %u characters",
-				 spec, SCXE_ABI_NAME_LEN - 1);
+				 q, SCXE_ABI_NAME_LEN - 1);
 			return -1;
 		}
 		memcpy(name, colon + 1, n);
@@ -63,11 +67,17 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 		for (size_t i = 0; i < n; i++)
 			if (!isalnum((unsigned char)name[i]) && !strchr("-_.+", name[i])) {
 				snprintf(err, errlen, "--cpu-types '%s': bad character '%c' in type name '%s'",
-					 spec, name[i], name);
+					 q, name[i], name);
 				return -1;
 			}
 		if (cpulist_parse(list, &cpus, lerr, sizeof(lerr))) {
 			snprintf(err, errlen, "--cpu-types: %s", lerr);
+			return -1;
+		}
+		/* a blank list would make a type no CPU has */
+		if (!cpuset_count(&cpus)) {
+			snprintf(err, errlen, "--cpu-types '%s': '%s:%s' names no cpu", q,
+				 parse_quote(list, qp, sizeof(qp)), name);
 			return -1;
 		}
 		for (t = 0; t < nr; t++)
@@ -75,7 +85,7 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 				break;
 		if (t == nr) {
 			if (nr == SCXE_MAX_TYPES) {
-				snprintf(err, errlen, "--cpu-types '%s': at most %u types", spec, SCXE_MAX_TYPES);
+				snprintf(err, errlen, "--cpu-types '%s': at most %u types", q, SCXE_MAX_TYPES);
 				return -1;
 			}
 			snprintf(types[t].abi.name, sizeof(types[t].abi.name), "%s", name);
@@ -87,11 +97,11 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 				continue;
 			if (!cpuset_test(&h->possible, c)) {
 				snprintf(err, errlen, "--cpu-types '%s': cpu %d is not a possible cpu of this host (0-%d)",
-					 spec, c, h->nr_cpu_ids - 1);
+					 q, c, h->nr_cpu_ids - 1);
 				return -1;
 			}
 			if (cpuset_test(&named, c)) {
-				snprintf(err, errlen, "--cpu-types '%s': cpu %d is named twice", spec, c);
+				snprintf(err, errlen, "--cpu-types '%s': cpu %d is named twice", q, c);
 				return -1;
 			}
 			cpuset_set(&named, c);
@@ -99,6 +109,10 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 			cpu_type[c] = t;
 		}
 		p = *end ? end + 1 : end;
+		if (*end && !*p) {
+			snprintf(err, errlen, "--cpu-types '%s' ends with ','; drop it or name more cpus", q);
+			return -1;
+		}
 	}
 	if (!nr) {
 		snprintf(err, errlen, "--cpu-types is empty; e.g. 0-1:big,2-3:little");
@@ -107,7 +121,7 @@ int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t err
 	for (int c = 0; c < h->nr_cpu_ids; c++)
 		if (cpuset_test(&h->possible, c) && !cpuset_test(&named, c)) {
 			snprintf(err, errlen, "--cpu-types '%s' leaves cpu %d without a type; name every possible cpu (0-%d)",
-				 spec, c, h->nr_cpu_ids - 1);
+				 q, c, h->nr_cpu_ids - 1);
 			return -1;
 		}
 	/* all checked: apply */

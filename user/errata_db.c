@@ -7,10 +7,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "errata_db.h"
 
 extern const char scxe_builtin_db[];
@@ -273,6 +276,11 @@ static int parse_entry_line(struct parser *p, char **f, int nf, const char *rest
 
 	if (!e)
 		return fail(p, p->line, 1, "'%s' before the first 'erratum' line", k);
+	/* a second one would silently win over the first */
+	if ((!strcmp(k, "vendor") && e->vendor[0]) || (!strcmp(k, "class") && e->class) ||
+	    (!strcmp(k, "management") && e->management) ||
+	    (!strcmp(k, "description") && e->description[0]))
+		return fail(p, p->line, 1, "erratum %s has a second '%s' line; keep one", e->id, k);
 	if (!strcmp(k, "vendor")) {
 		if (nf != 2 || strlen(f[1]) >= sizeof(e->vendor))
 			return fail(p, p->line, nf != 2 ? (nf < 2 ? 2 : 3) : 2,
@@ -413,21 +421,28 @@ int errata_db_parse(struct errata_db *db, const char *text, const char *name,
 
 int errata_db_load(struct errata_db *db, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	/* O_NONBLOCK: a FIFO at the path must not hang us; it is refused below */
+	int fd = *path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) : -1;
+	struct stat st;
 	char *text;
+	FILE *f;
 	long len;
 	int rc;
 
-	if (!f) {
+	if (!*path) {
+		snprintf(err, errlen, "--errata-db '' names no file; give the path of an errata database");
+		return -1;
+	}
+	if (fd < 0) {
 		snprintf(err, errlen, "cannot open errata db %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    len > 4 << 20) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 4 << 20 || !(f = fdopen(fd, "r"))) {
 		snprintf(err, errlen, "cannot read errata db %s (not a regular file under 4 MiB?)", path);
-		fclose(f);
+		close(fd);
 		return -1;
 	}
+	len = st.st_size;
 	text = malloc(len + 1);
 	if (!text || fread(text, 1, len, f) != (size_t)len) {
 		snprintf(err, errlen, "cannot read errata db %s", path);

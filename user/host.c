@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "host.h"
 #include "log.h"
 
@@ -33,16 +36,41 @@ const char *host_path(const struct host *h, char *buf, size_t len, const char *f
 	return buf;
 }
 
-/* Whole small file into buf, trailing newline stripped; -1 when absent or unreadable. */
+FILE *host_fopen(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/*
+ * Whole small file into buf, trailing newline stripped: 0; -1 when absent or unreadable;
+ * -2 when it is no text file of len - 1 bytes at most (not a regular file, a NUL byte,
+ * longer: a cut list or number would be read as another one).
+ */
 static int read_text(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = host_fopen(path);
 	size_t n;
 
 	if (!f)
-		return -1;
-	n = fread(buf, 1, len - 1, f);
+		return errno == EINVAL ? -2 : -1;
+	n = fread(buf, 1, len, f);
 	fclose(f);
+	if (n == len || memchr(buf, '\0', n))
+		return -2;
 	buf[n] = '\0';
 	while (n && isspace((unsigned char)buf[n - 1]))
 		buf[--n] = '\0';
@@ -54,8 +82,11 @@ static long long read_num(const char *path, long long def, int base)
 {
 	char buf[64], *end;
 	long long v;
+	int rc = read_text(path, buf, sizeof(buf));
 
-	if (read_text(path, buf, sizeof(buf)))
+	if (rc == -2)
+		log_warn("%s is not a short text file; ignoring it", path);
+	if (rc)
 		return def;
 	errno = 0;
 	v = strtoll(buf, &end, base);
@@ -74,8 +105,13 @@ static int read_reg(const char *path, __u64 *out)
 {
 	char buf[64], *end;
 	unsigned long long v;
+	int rc = read_text(path, buf, sizeof(buf));
 
-	if (read_text(path, buf, sizeof(buf)))
+	if (rc == -2) {
+		log_warn("%s is not a short text file; ignoring it", path);
+		return -1;
+	}
+	if (rc)
 		return 1;
 	errno = 0;
 	v = strtoull(buf, &end, 16);
@@ -87,21 +123,37 @@ static int read_reg(const char *path, __u64 *out)
 	return 0;
 }
 
-static int read_list(const struct host *h, const char *rel, struct cpuset *out, bool warn)
+/* A cpu list file: 0; 1 when absent; -1 when unusable, with why ("PATH: what") set. */
+static int read_list(const struct host *h, const char *rel, struct cpuset *out, char *why,
+		     size_t whylen)
 {
 	char path[PATH_MAX + 64], buf[4096], err[160];
+	int rc;
 
 	host_path(h, path, sizeof(path), "%s", rel);
-	if (read_text(path, buf, sizeof(buf))) {
-		if (warn)
-			log_warn("cannot read %s; assuming it is empty", path);
+	rc = read_text(path, buf, sizeof(buf));
+	if (rc == -1)
+		return 1;
+	if (rc == -2) {
+		snprintf(why, whylen, "%s is not a cpu list file of at most %zu bytes", path, sizeof(buf) - 1);
 		return -1;
 	}
 	if (cpulist_parse(buf, out, err, sizeof(err))) {
-		log_warn("%s: %s; ignoring it", path, err);
+		snprintf(why, whylen, "%s: %s", path, err);
 		return -1;
 	}
 	return 0;
+}
+
+/* A cpu list that is optional: absent is silent, unusable is warned about; 0 when read. */
+static int read_list_opt(const struct host *h, const char *rel, struct cpuset *out)
+{
+	char why[PATH_MAX + 256];
+	int rc = read_list(h, rel, out, why, sizeof(why));
+
+	if (rc < 0)
+		log_warn("%s; ignoring it", why);
+	return rc ? -1 : 0;
 }
 
 /* LLC id: the first CPU sharing the highest-level data/unified cache. */
@@ -125,7 +177,7 @@ static int read_llc(const struct host *h, int cpu)
 		if (level <= best_level)
 			continue;
 		snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
-		if (read_list(h, rel, &shared, false) || cpuset_count(&shared) == 0)
+		if (read_list_opt(h, rel, &shared) || cpuset_count(&shared) == 0)
 			continue;
 		best_level = level;
 		for (llc = 0; !cpuset_test(&shared, llc); llc++)
@@ -212,7 +264,7 @@ static int read_cpuinfo(const struct host *h, struct cpuinfo_cpu *ci, int max)
 	for (int i = 0; i < max; i++)
 		ci[i] = (struct cpuinfo_cpu){ -1, -1, -1, -1, -1, 0, -1, -1, -1 };
 	host_path(h, path, sizeof(path), "/proc/cpuinfo");
-	f = fopen(path, "r");
+	f = host_fopen(path);
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
@@ -396,8 +448,8 @@ static void read_x86_cpuid_kinds(struct host *h, __u32 vendor)
 static void read_x86_hybrid(struct host *h)
 {
 	struct cpuset core, atom;
-	bool has_core = !read_list(h, "/sys/devices/cpu_core/cpus", &core, false);
-	bool has_atom = !read_list(h, "/sys/devices/cpu_atom/cpus", &atom, false);
+	bool has_core = !read_list_opt(h, "/sys/devices/cpu_core/cpus", &core);
+	bool has_atom = !read_list_opt(h, "/sys/devices/cpu_atom/cpus", &atom);
 	__u32 vendor = 0;
 
 	if (has_core || has_atom) {
@@ -586,8 +638,9 @@ static int group_types(struct host *h, char *err, size_t errlen)
 		}
 		if (t == h->nr_types) {
 			if (t == SCXE_MAX_TYPES) {
-				snprintf(err, errlen, "more than %u cpu types; group them with --cpu-types",
-					 SCXE_MAX_TYPES);
+				snprintf(err, errlen, "%s has more than %u cpu types (cpu %d is of a %uth); group them with --cpu-types",
+					 h->root[0] ? h->root : "this host", SCXE_MAX_TYPES, c,
+					 SCXE_MAX_TYPES + 1);
 				return -1;
 			}
 			memset(&h->type[t], 0, sizeof(h->type[t]));
@@ -607,8 +660,8 @@ static int group_types(struct host *h, char *err, size_t errlen)
 
 int host_read(struct host *h, const char *root, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 64], first_bad[PATH_MAX + 96] = "";
-	int nr_bad_midr = 0;
+	char path[PATH_MAX + 64], first_bad[PATH_MAX + 96] = "", why[PATH_MAX + 256];
+	int nr_bad_midr = 0, rc;
 
 	memset(h, 0, sizeof(*h));
 	if (root && strcmp(root, "/"))
@@ -621,15 +674,22 @@ int host_read(struct host *h, const char *root, char *err, size_t errlen)
 		h->arch = SCXE_ARCH_X86;
 #endif
 	}
-	if (read_list(h, "/sys/devices/system/cpu/possible", &h->possible, false) ||
-	    cpuset_count(&h->possible) == 0) {
-		snprintf(err, errlen, "no cpus found in %s; is that a sysfs tree?",
-			 host_path(h, path, sizeof(path), "/sys/devices/system/cpu/possible"));
+	/* one error line naming the file: absent, unusable or beyond SCXE_MAX_CPUS */
+	host_path(h, path, sizeof(path), "/sys/devices/system/cpu/possible");
+	rc = read_list(h, "/sys/devices/system/cpu/possible", &h->possible, err, errlen);
+	if (rc > 0 || (!rc && cpuset_count(&h->possible) == 0)) {
+		snprintf(err, errlen, "no cpus found in %s; is that a sysfs tree?", path);
 		return -1;
 	}
-	if (read_list(h, "/sys/devices/system/cpu/online", &h->online, false)) {
-		log_warn("cannot use %s; treating every possible cpu as online",
-			 host_path(h, path, sizeof(path), "/sys/devices/system/cpu/online"));
+	if (rc < 0)
+		return -1;
+	host_path(h, path, sizeof(path), "/sys/devices/system/cpu/online");
+	rc = read_list(h, "/sys/devices/system/cpu/online", &h->online, why, sizeof(why));
+	if (rc || cpuset_count(&h->online) == 0) {
+		if (rc < 0)
+			log_warn("%s; treating every possible cpu as online", why);
+		else
+			log_warn("%s %s; treating every possible cpu as online", rc ? "cannot read" : "no cpu is online in", path);
 		h->online = h->possible;
 	}
 	h->nr_cpu_ids = cpuset_last(&h->possible) + 1;

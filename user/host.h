@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "cpulist.h"
 #include "scx_errata.h"
 
@@ -45,8 +46,9 @@ struct host {
 
 /*
  * Read the machine under root ("/" or NULL for the live one). Missing or malformed files give
- * a one-line warning naming the file and the best result the rest allows; only a machine with
- * no readable CPU list at all fails (-1 with err set).
+ * a one-line warning naming the file and the best result the rest allows; a machine whose
+ * possible-CPU list is missing, unusable or beyond SCXE_MAX_CPUS, or that has more than
+ * SCXE_MAX_TYPES identities, fails (-1 with a one-line err naming the file or the root).
  */
 int host_read(struct host *h, const char *root, char *err, size_t errlen);
 
@@ -64,6 +66,12 @@ __u32 host_x86_signature(__u32 family, __u32 model, __u32 stepping);
 
 /* The identity fields of a type record (all but name and core_kind) from CPU c. */
 void host_type_identity(const struct host *h, struct scxe_abi_type *a, const struct host_cpu *c);
+
+/*
+ * fopen(path, "r") for a file of a sysfs/procfs tree: NULL with errno EINVAL when it is not
+ * a regular file (a FIFO would block the reader, a device could feed it forever).
+ */
+FILE *host_fopen(const char *path);
 
 /* Path under the host root, for readers in other modules. */
 const char *host_path(const struct host *h, char *buf, size_t len, const char *fmt, ...)

@@ -36,9 +36,8 @@ static int fail(const struct info_opts *o, const char *msg, const char *hint)
 	if (o->json) {
 		json_error(stdout, msg);
 	} else {
-		log_err("%s", msg);
-		if (hint)
-			fprintf(stderr, "%s\n", hint);
+		/* one line: the hint goes on the error's own line */
+		log_err("%s%s%s", msg, hint ? "; " : "", hint ? hint : "");
 	}
 	return 1;
 }

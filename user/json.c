@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Streaming JSON writer; see json.h. */
+#include <string.h>
 #include "json.h"
+#include "parse.h"
 
 void json_init(struct json *j, FILE *f)
 {
@@ -9,8 +11,22 @@ void json_init(struct json *j, FILE *f)
 
 void json_write_string(FILE *f, const char *s)
 {
+	const unsigned char *end = (const unsigned char *)s + strlen(s);
+
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		size_t l = utf8_seq_len(p, end - p);
+
+		/* JSON text is UTF-8: a byte that is not (a path, a file's garbage) becomes U+FFFD */
+		if (!l) {
+			fputs("\\ufffd", f);
+			continue;
+		}
+		if (l > 1) {
+			fwrite(p, 1, l, f);
+			p += l - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"':  fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
@@ -20,7 +36,7 @@ void json_write_string(FILE *f, const char *s)
 		case '\b': fputs("\\b", f); break;
 		case '\f': fputs("\\f", f); break;
 		default:
-			/* other control bytes have no short form; bytes >= 0x80 pass as UTF-8 */
+			/* other control bytes have no short form */
 			if (*p < 0x20)
 				fprintf(f, "\\u%04x", *p);
 			else

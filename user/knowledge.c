@@ -38,7 +38,7 @@ static bool is_arch_timer(const char *node)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/compatible", node);
-	f = fopen(path, "r");
+	f = host_fopen(path);
 	if (!f)
 		return false;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -125,7 +125,7 @@ static void read_gtdt(const struct host *h, struct errata_firmware *fw)
 	FILE *f;
 
 	host_path(h, path, sizeof(path), "/sys/firmware/acpi/tables/GTDT");
-	f = fopen(path, "rb");
+	f = host_fopen(path);
 	if (!f) {
 		if (errno != ENOENT)
 			log_warn("cannot read %s: %s; ACPI timer errata are not checked", path,

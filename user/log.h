@@ -4,10 +4,13 @@
 #define SCXE_LOG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 extern bool log_verbose_on;	/* -v */
 extern bool log_quiet_warn;	/* tests: count warnings without printing */
 extern int log_nr_warnings;
+/* run --json: log_err also writes {"error": "..."} here (stdout), besides stderr */
+extern FILE *log_json_errors;
 
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,8 @@
  * a config file or an option turn into a huge value instead of an error.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include "parse.h"
 
 int parse_u64(const char *s, unsigned long long min, unsigned long long max,
@@ -66,4 +68,25 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return need + 1;
+}
+
+const char *parse_quote(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s), cut = 0, max = n < 48 ? n : 44;
+
+	/* whole characters only; a control character becomes '?' (messages are one line) */
+	while (cut < n && cut + 4 < len) {
+		size_t l = utf8_seq_len((const unsigned char *)s + cut, n - cut);
+
+		l = l ? l : 1;
+		if (cut + l > max)
+			break;
+		if ((unsigned char)s[cut] < 0x20 || s[cut] == 0x7f)
+			buf[cut] = '?';
+		else
+			memcpy(buf + cut, s + cut, l);
+		cut += l;
+	}
+	snprintf(buf + cut, len - cut, "%s", cut < n ? "..." : "");
+	return buf;
 }

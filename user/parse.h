@@ -24,4 +24,12 @@ int parse_u64(const char *s, unsigned long long min, unsigned long long max,
  */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 
+/*
+ * s as quoted in a one-line message: whole when shorter than 48 bytes, else its first bytes
+ * cut on a character boundary and "..." (an argument of 5000 bytes must not push the
+ * message's point and hint out of sight); control characters become '?'. Returns buf;
+ * len >= 52 holds any result.
+ */
+const char *parse_quote(const char *s, char *buf, size_t len);
+
 #endif

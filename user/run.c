@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -104,8 +105,11 @@ struct run_opts {
 
 static int parse_uint(const char *opt, const char *arg, unsigned long long max, unsigned long long *out)
 {
+	char q[64];
+
 	if (parse_u64(arg, 0, max, out)) {
-		log_err("%s '%s' is not a number from 0 to %llu; see 'scx_errata run -h'", opt, arg, max);
+		log_err("%s '%s' is not a number from 0 to %llu; see 'scx_errata run -h'", opt,
+			parse_quote(arg, q, sizeof(q)), max);
 		return -1;
 	}
 	return 0;
@@ -185,10 +189,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->set |= SET_DB;
 			break;
 		case 's':
-			if (parse_uint("--slice-us", optarg, 1000000, &v))
-				return 1;
-			if (v < 100) {
-				log_err("--slice-us %llu is below the 100 us minimum", v);
+			if (parse_u64(optarg, 100, 1000000, &v)) {
+				log_err("--slice-us '%s' is not a number from 100 to 1000000; see 'scx_errata run -h'", optarg);
 				return 1;
 			}
 			o->cfg.slice_ns = v * 1000;
@@ -212,6 +214,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->set |= SET_PATTERN;
 			break;
 		case 'c':
+			if (!optarg[0]) {
+				log_err("--config '' names no file; give the path of a config file");
+				return 1;
+			}
 			o->config_path = optarg;
 			break;
 		case OPT_QMP:
@@ -253,6 +259,29 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc) {
 		log_err("unexpected argument '%s'; see 'scx_errata run -h'", argv[optind]);
 		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Every --vm, before anything else is looked at: its syntax, and that its VMM runs, so that
+ * a wrong pid is reported as such on any host (one without sched_ext included).
+ */
+static int check_vm_specs(const struct run_opts *o)
+{
+	static struct vm vm;	/* large: not on the stack */
+	char err[PATH_MAX + 256];
+
+	for (int i = 0; i < o->nr_vms; i++) {
+		if (vm_parse_spec(o->vm_specs[i], &vm, err, sizeof(err))) {
+			log_err("%s", err);
+			return 1;
+		}
+		if (kill(vm.pid, 0) && errno == ESRCH) {
+			log_err("--vm '%s': no process %d runs; give the pid of the running VMM",
+				parse_quote(o->vm_specs[i], err, sizeof(err)), vm.pid);
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -347,6 +376,8 @@ struct run_state {
 	/* reports from processes that map no file of ours (yet): retried at each sync */
 	int nr_pending;
 	struct scxe_vcpu_event pending[256];
+	bool to_create[MAX_VMS];	/* --vm files to create once the kernel checks passed */
+	bool stale_pins;		/* pins of a scheduler that exited: removed at load */
 };
 
 static struct config conf;	/* the config file as last read (start, SIGHUP) */
@@ -382,6 +413,7 @@ static int free_vm_id(const struct run_state *st)
 static int add_vm(struct run_state *st, const char *spec)
 {
 	char err[PATH_MAX + 256];
+	struct stat sb;
 	struct vm *vm;
 	int id = free_vm_id(st);
 
@@ -405,12 +437,46 @@ static int add_vm(struct run_state *st, const char *spec)
 			return 0;	/* adopted already */
 		}
 	vm_settings(vm);
-	if (vcpu_pin_explicit(vm, err, sizeof(err)) || vm_open(vm, vm->nr_tids, err, sizeof(err))) {
+	if (vcpu_pin_explicit(vm, err, sizeof(err))) {
+		log_err("%s", err);
+		vm_close(vm);
+		return -1;
+	}
+	/* a missing file is created by create_vms, once nothing but the load itself can fail */
+	if (lstat(vm->path, &sb) && errno == ENOENT) {
+		if (vm_check_new_path(vm, err, sizeof(err))) {
+			log_err("%s", err);
+			vm_close(vm);
+			return -1;
+		}
+		st->to_create[id] = st->used[id] = true;
+		return 0;
+	}
+	if (vm_open(vm, vm->nr_tids, err, sizeof(err))) {
 		log_err("%s", err);
 		vm_close(vm);
 		return -1;
 	}
 	st->used[id] = true;
+	return 0;
+}
+
+/* The --vm files add_vm found missing; a failed start removes them again (run_cleanup). */
+static int create_vms(struct run_state *st)
+{
+	char err[PATH_MAX + 256];
+
+	for (int i = 0; i < MAX_VMS; i++) {
+		if (!st->to_create[i])
+			continue;
+		st->to_create[i] = false;
+		if (vm_open(&st->vms[i], st->vms[i].nr_tids, err, sizeof(err))) {
+			log_err("%s", err);
+			vm_close(&st->vms[i]);
+			st->used[i] = false;
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -615,7 +681,9 @@ static void run_cleanup(struct run_state *st, bool failed)
 		sched_release(st->sched);
 	} else {
 		sched_end_fence(st->sched);
-		disarm_vms(st);
+		/* a failed start published nothing: its files stay exactly as they were */
+		if (!failed)
+			disarm_vms(st);
 	}
 	sched_destroy(st->sched);
 	for (int i = 0; i < MAX_VMS; i++) {
@@ -716,6 +784,8 @@ static int adopt(struct run_state *st, const struct run_opts *o)
 	for (int i = 0; i < o->nr_vms; i++)
 		if (add_vm(st, o->vm_specs[i]))
 			return 1;
+	if (create_vms(st))
+		return 1;
 	nr_vcpus = vcpu_adopt(st->vms, MAX_VMS, &st->maps);
 	for (int i = 0; i < MAX_VMS; i++)
 		nr_vms += st->used[i];
@@ -734,8 +804,15 @@ static int load(struct run_state *st, const struct run_opts *o)
 	for (int i = 0; i < o->nr_vms; i++)
 		if (add_vm(st, o->vm_specs[i]))
 			return 1;
+	/* sched_open checks the kernel (sched_ext, BTF, bpffs): only then is anything changed */
 	st->sched = sched_open(&st->cfg, h);
-	if (!st->sched || sched_load(st->sched, h, &st->knowledge) || sched_attach(st->sched))
+	if (!st->sched)
+		return 1;
+	if (st->stale_pins) {
+		log_info("removing the pins of a scheduler that is no longer attached (%s)", SCXE_PIN_DIR);
+		sched_unpin();
+	}
+	if (create_vms(st) || sched_load(st->sched, h, &st->knowledge) || sched_attach(st->sched))
 		return 1;
 	use_maps(st);
 	describe_host(h);
@@ -795,11 +872,12 @@ static int run_once(const struct run_opts *o)
 		goto fail;
 	}
 	knowledge_to_abi(&st->view.k, &st->view.host, &st->knowledge);
-	pinned = sched_pinned_state();
-	if (pinned == SCHED_PIN_STALE) {
-		log_info("removing the pins of a scheduler that is no longer attached (%s)", SCXE_PIN_DIR);
-		sched_unpin();
+	if (geteuid()) {
+		log_err("run needs root: it loads a BPF scheduler (CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON); run it with sudo");
+		goto fail;
 	}
+	pinned = sched_pinned_state();
+	st->stale_pins = pinned == SCHED_PIN_STALE;
 	if (pinned == SCHED_PIN_LIVE ? adopt(st, o) : load(st, o)) {
 		/* a refused adoption must leave the running scheduler as it was */
 		st->leave_running = pinned == SCHED_PIN_LIVE;
@@ -882,10 +960,14 @@ int run_main(int argc, char **argv)
 	struct run_opts o;
 	int ret;
 
+	/* --json: errors are JSON lines on stdout too, decided before any option can fail */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			log_json_errors = stdout;
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret == 2 ? 0 : 1;
-	if (apply_config(&o, &conf))
+	if (apply_config(&o, &conf) || check_vm_specs(&o))
 		return 1;
 	libbpf_set_print(libbpf_print);
 	sigemptyset(&sa.sa_mask);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -19,6 +20,8 @@
 #include "log.h"
 #include "scheduler.h"
 #include "scx_errata.skel.h"
+
+#define BPF_FS_MAGIC_NR		0xcafe4a11	/* linux/magic.h BPF_FS_MAGIC */
 
 /* kernel enum scx_exit_kind / scx_exit_code values this file interprets */
 #define EXIT_KIND_ERROR		1024
@@ -103,18 +106,78 @@ static int read_sysfs_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* sched_ext present and free: checked before loading so the error names the real cause. */
-static int kernel_ready(void)
+/* Another process named scx_errata (an unpinned daemon), or 0. */
+static pid_t other_scx_errata(void)
 {
-	char state[32], name[128] = "?";
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	while (d && !found && (de = readdir(d))) {
+		char path[300], comm[32] = "";
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if (!read_sysfs_str(path, comm, sizeof(comm)) && !strcmp(comm, "scx_errata"))
+			found = pid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int sched_pin_dir_check(char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(SCXE_PIN_DIR, &st))
+		return 0;	/* made by pin_all, mode 0700 */
+	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077))
+		return 0;
+	snprintf(err, errlen, "%s is not a directory of root's with mode 0700 (uid %u, mode %04o); something else made it: remove it (rm -r %s) and retry",
+		 SCXE_PIN_DIR, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777), SCXE_PIN_DIR);
+	return -1;
+}
+
+/*
+ * What loading needs of the kernel, checked before anything is changed so that the error
+ * names the real cause: sched_ext, BTF, no other scheduler, bpffs (when pinning) and a pin
+ * directory nobody else made.
+ */
+static int kernel_ready(bool pin)
+{
+	char state[32], name[128] = "?", err[512];
+	struct statfs fs;
+	pid_t other;
 
 	if (read_sysfs_str("/sys/kernel/sched_ext/state", state, sizeof(state))) {
 		log_err("this kernel has no sched_ext (/sys/kernel/sched_ext/state missing); boot one with CONFIG_SCHED_CLASS_EXT=y");
 		return -1;
 	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		log_err("this kernel has no BTF (/sys/kernel/btf/vmlinux: %s); boot one with CONFIG_DEBUG_INFO_BTF=y",
+			strerror(errno));
+		return -1;
+	}
 	if (strcmp(state, "disabled")) {
 		read_sysfs_str("/sys/kernel/sched_ext/root/ops", name, sizeof(name));
-		log_err("another sched_ext scheduler is %s (%s); stop it before starting scx_errata", state, name);
+		other = strcmp(name, "errata") ? 0 : other_scx_errata();
+		if (other)
+			log_err("another scx_errata (pid %d) runs sched_ext scheduler '%s' without pins (--no-pin); stop it with 'kill -INT %d'",
+				other, name, other);
+		else
+			log_err("sched_ext is %s with another scheduler, '%s'; stop its loader (or 'echo S > /proc/sysrq-trigger' ends any) and retry",
+				state, name);
+		return -1;
+	}
+	if (pin && (statfs("/sys/fs/bpf", &fs) || (unsigned long)fs.f_type != BPF_FS_MAGIC_NR)) {
+		log_err("bpffs is not mounted on /sys/fs/bpf, where the scheduler is pinned; 'mount -t bpf bpf /sys/fs/bpf', or run with --no-pin");
+		return -1;
+	}
+	if (pin && sched_pin_dir_check(err, sizeof(err))) {
+		log_err("%s", err);
 		return -1;
 	}
 	return 0;
@@ -135,7 +198,7 @@ struct sched *sched_open(const struct sched_cfg *cfg, const struct host *h)
 	struct btf *vmlinux;
 	char seq[32];
 
-	if (kernel_ready())
+	if (kernel_ready(cfg->pin))
 		return NULL;
 	s = sched_new();
 	if (!s)
@@ -260,6 +323,11 @@ static int pin_all(struct sched *s)
 	if (mkdir(SCXE_PIN_DIR, 0700) && errno != EEXIST) {
 		log_warn("cannot create %s (%s); nothing is pinned (is bpffs mounted on /sys/fs/bpf?)",
 			 SCXE_PIN_DIR, strerror(errno));
+		return -1;
+	}
+	/* made by someone else since kernel_ready looked: its owner could remove our pins */
+	if (sched_pin_dir_check(path, sizeof(path))) {
+		log_warn("%s; nothing is pinned, the scheduler ends with this process", path);
 		return -1;
 	}
 	for (int i = 0; i < NR_MAPS; i++) {

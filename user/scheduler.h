@@ -47,6 +47,11 @@ int sched_same_knowledge(struct sched *s, const struct host *h, const struct scx
 			 char *err, size_t errlen);
 /* Remove every pin (a scheduler that is no longer attached, or after stop). */
 void sched_unpin(void);
+/*
+ * The control surface is root's alone: 0 when SCXE_PIN_DIR is absent or a directory of
+ * ours with mode 0700 (no group or other bits), else -1 with a one-line err.
+ */
+int sched_pin_dir_check(char *err, size_t errlen);
 
 /* This process now owns the pinned scheduler: recorded for status and the next daemon. */
 void sched_set_daemon(struct sched *s, pid_t pid);

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include "info.h"
+#include "log.h"
 #include "scx_errata_abi.h"
 #include "run.h"
 #include "shm.h"
 #include "status.h"
 #include "stop.h"
+#include "vm.h"
 
 #ifndef SCXE_VERSION
 #define SCXE_VERSION "0.1.0"
@@ -38,6 +40,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* every command that maps a VM's file (run, status, stop, shm) survives its truncation */
+	vm_guard_install();
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 			usage(stdout);
@@ -63,6 +67,6 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "scx_errata: unknown command '%s'; try 'scx_errata -h'\n", argv[1]);
+	log_err("unknown command '%s'; try 'scx_errata -h'", argv[1]);
 	return 1;
 }

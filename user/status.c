@@ -179,7 +179,8 @@ static void show_text(struct status *st)
 
 	if (!st->s) {
 		printf("scheduler: nothing pinned under %s (sched_ext %s%s)\n", SCXE_PIN_DIR, st->state,
-		       strcmp(st->state, "disabled") ? "; an unpinned or other scheduler runs" : "");
+		       strcmp(st->state, "disabled") && strcmp(st->state, "missing") ?
+		       "; an unpinned or other scheduler runs" : "");
 		return;
 	}
 	ei = sched_exit_info(st->s);
@@ -458,10 +459,13 @@ int status_main(int argc, char **argv)
 		return 1;
 	}
 	read_state(st.state, sizeof(st.state));
+	/* a directory we may not look into says nothing about what it holds */
+	if (geteuid() && access(SCXE_PIN_DIR, F_OK) && errno != ENOENT)
+		return fail(json, "status needs root to look under " SCXE_PIN_DIR "; run it with sudo");
 	st.pinned = sched_pinned_state();
 	if (st.pinned != SCHED_PIN_NONE) {
 		if (geteuid())
-			return fail(json, "status needs root to open the pins under " SCXE_PIN_DIR);
+			return fail(json, "status needs root to open the pins under " SCXE_PIN_DIR "; run it with sudo");
 		st.s = sched_adopt(&st.cfg);
 		if (!st.s)
 			return fail(json, "cannot open the pinned scheduler; 'scx_errata stop' removes broken pins");

@@ -86,19 +86,26 @@ static int parse_id(const char *s, size_t n, pid_t *out)
 int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 {
 	const char *colon = strchr(spec, ':'), *path, *tids;
+	char qbuf[64];
+	const char *q = parse_quote(spec, qbuf, sizeof(qbuf));	/* spec in a message */
 	size_t n;
 
 	vm_reset(vm);
 	if (!colon || parse_id(spec, colon - spec, &vm->pid)) {
 		snprintf(err, errlen, "--vm '%s' is not PID:PATH with a pid from 1 to %llu (e.g. 4242:/dev/shm/scx_errata.vm0)",
-			 spec, PID_LIMIT);
+			 q, PID_LIMIT);
 		return -1;
 	}
 	path = colon + 1;
 	tids = strchr(path, ':');
 	n = tids ? (size_t)(tids - path) : strlen(path);
-	if (n == 0 || n >= sizeof(vm->path) || path[0] != '/') {
-		snprintf(err, errlen, "--vm '%s': the shared file must be an absolute path", spec);
+	if (n == 0 || path[0] != '/') {
+		snprintf(err, errlen, "--vm '%s': the shared file must be an absolute path", q);
+		return -1;
+	}
+	if (n >= sizeof(vm->path)) {
+		snprintf(err, errlen, "--vm '%s': the shared file's path is longer than %zu bytes", q,
+			 sizeof(vm->path) - 1);
 		return -1;
 	}
 	memcpy(vm->path, path, n);
@@ -106,7 +113,7 @@ int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 	if (!tids)
 		return 0;
 	if (!tids[1]) {
-		snprintf(err, errlen, "--vm '%s': empty vCPU thread list after the path", spec);
+		snprintf(err, errlen, "--vm '%s': empty vCPU thread list after the path", q);
 		return -1;
 	}
 	for (const char *p = tids + 1; ; ) {
@@ -115,13 +122,19 @@ int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen)
 		pid_t tid;
 
 		if (parse_id(p, len, &tid)) {
-			snprintf(err, errlen, "--vm '%s': vCPU thread list must be TID,TID,... in vCPU order", spec);
+			snprintf(err, errlen, "--vm '%s': vCPU thread list must be TID,TID,... in vCPU order", q);
 			return -1;
 		}
 		if (vm->nr_tids == (int)SCXE_ABI_MAX_SLOTS) {
-			snprintf(err, errlen, "--vm '%s': more than %u vCPU threads", spec, SCXE_ABI_MAX_SLOTS);
+			snprintf(err, errlen, "--vm '%s': more than %u vCPU threads", q, SCXE_ABI_MAX_SLOTS);
 			return -1;
 		}
+		for (int i = 0; i < vm->nr_tids; i++)
+			if (vm->explicit_tids[i] == tid) {
+				snprintf(err, errlen, "--vm '%s': thread %d is listed for vCPU %d and %d; one thread runs one vCPU",
+					 q, tid, i, vm->nr_tids);
+				return -1;
+			}
 		vm->explicit_tids[vm->nr_tids++] = tid;
 		if (!comma)
 			break;
@@ -187,15 +200,12 @@ static void check_layout(struct vm *vm, void *arg)
 		seen->blank = true;
 		return;
 	}
+	/*
+	 * Ours from an earlier run is taken over as it is: vm_publish rewrites the host fields
+	 * (total_size, nr_slots) and keeps the guest-written ones, so a start that fails before
+	 * its first publish leaves the file exactly as it found it.
+	 */
 	*seen = (struct layout_seen){ false, h->magic, h->version, h->slot_offset, h->slot_size };
-	if (vm->readonly)
-		return;
-	if (h->magic == SCXE_ABI_MAGIC && h->version == SCXE_ABI_VERSION &&
-	    h->slot_offset == SCXE_ABI_HDR_SIZE && h->slot_size == SCXE_ABI_SLOT_SIZE) {
-		/* ours, from an earlier run: take over, keep the guest-written fields */
-		h->total_size = vm->size;
-		h->nr_slots = vm->nr_slots;
-	}
 }
 
 #define TMPFS_MAGIC_NR	0x01021994	/* linux/magic.h TMPFS_MAGIC: tmpfs and memfd */
@@ -229,6 +239,27 @@ static int check_file(const struct vm *vm, int fd, const struct stat *st, char *
 	    (vm->pid <= 0 || stat(path, &proc) || proc.st_uid != st->st_uid)) {
 		snprintf(err, errlen, "%s is owned by uid %u, neither root nor the user of process %d; chown it to the VMM's user",
 			 vm->path, (unsigned int)st->st_uid, vm->pid);
+		return -1;
+	}
+	return 0;
+}
+
+int vm_check_new_path(const struct vm *vm, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct statfs fs;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", vm->path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';	/* "/x" -> "/" */
+	if (statfs(dir, &fs)) {
+		snprintf(err, errlen, "cannot create %s: %s: %s", vm->path, dir, strerror(errno));
+		return -1;
+	}
+	if ((unsigned long)fs.f_type != TMPFS_MAGIC_NR) {
+		snprintf(err, errlen, "%s is not on tmpfs; put the VM's shared file under /dev/shm", vm->path);
 		return -1;
 	}
 	return 0;

@@ -60,6 +60,12 @@ int vm_parse_spec(const char *spec, struct vm *vm, char *err, size_t errlen);
 int vm_open(struct vm *vm, __u32 min_slots, char *err, size_t errlen);
 
 /*
+ * For a shared file that does not exist yet, what can be checked without creating it: its
+ * directory exists and is on tmpfs. 0, or -1 with a one-line err.
+ */
+int vm_check_new_path(const struct vm *vm, char *err, size_t errlen);
+
+/*
  * Slot i (< nr_slots). The guest can write anything into the header, so the layout comes
  * from what vm_open validated, never from the shared page again.
  */

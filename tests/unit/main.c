@@ -6,6 +6,23 @@
 
 static struct unit_test *head, **tail = &head;
 static int cur_failed;
+static struct { const char *kind; int n; } inputs[32];
+static int nr_kinds;
+
+void unit_inputs(const char *kind, int n)
+{
+	int i;
+
+	for (i = 0; i < nr_kinds && strcmp(inputs[i].kind, kind); i++)
+		;
+	if (i == nr_kinds) {
+		if (nr_kinds == (int)(sizeof(inputs) / sizeof(inputs[0])))
+			return;
+		inputs[nr_kinds++].kind = kind;
+	}
+	inputs[i].n += n;
+}
+
 
 void unit_register(struct unit_test *t)
 {
@@ -76,6 +93,16 @@ int main(int argc, char **argv)
 			failed++;
 		else
 			passed++;
+	}
+	if (nr_kinds) {
+		int total = 0;
+
+		printf("unit: inputs tried:");
+		for (int i = 0; i < nr_kinds; i++) {
+			printf(" %s=%d", inputs[i].kind, inputs[i].n);
+			total += inputs[i].n;
+		}
+		printf(" total=%d\n", total);
 	}
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

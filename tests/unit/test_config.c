@@ -351,6 +351,7 @@ UNIT_TEST(config_rejects_bad_files)
 		EXPECT_STR(err_after_file(), t[i].msg);
 		EXPECT(strchr(err, '\n') == NULL);
 	}
+	unit_inputs("config", sizeof(t) / sizeof(t[0]));
 }
 
 UNIT_TEST(config_rejects_nul_and_long_lines)
@@ -539,6 +540,7 @@ UNIT_TEST(parse_u64_is_strict)
 			unit_fail(__FILE__, __LINE__, "parse_u64(\"%s\") changed *out on error", t[i].s);
 	}
 	EXPECT_EQ(parse_u64(NULL, 0, 1, NULL), -EINVAL);
+	unit_inputs("number", sizeof(t) / sizeof(t[0]) + 1);
 }
 
 UNIT_TEST(utf8_seq_len_rejects_malformed)

@@ -110,38 +110,101 @@ UNIT_TEST(errata_db_bad_file_rejected_whole)
 
 UNIT_TEST(errata_db_error_messages)
 {
+	static char longline[1200], manyerrata[256 * 100];
+	/* text: after the good head (an entry with everything but a match line) unless whole */
+	const struct {
+		bool whole;
+		const char *text, *msg;
+	} t[] = {
+		{ true, "", "t.db:1: field 1: empty database; the first line must be 'format 1'" },
+		{ true, "# a\n# b\n\n", "t.db:3: field 1: empty database; the first line must be 'format 1'" },
+		{ true, "erratum 1\n", "t.db:1: field 1: the first line must be 'format 1'" },
+		{ true, "format 2\n", "t.db:1: field 2: format 2 is not supported (this build reads format 1)" },
+		{ true, "format 0\n", "t.db:1: field 2: format 0 is not supported (this build reads format 1)" },
+		{ true, "# c\n\nformat x\n", "t.db:3: field 2: expected 'format 1'" },
+		{ true, "format\n", "t.db:1: field 2: expected 'format 1'" },
+		{ true, "format 1 1\n", "t.db:1: field 2: expected 'format 1'" },
+		{ true, "format -1\n", "t.db:1: field 2: expected 'format 1'" },
+		{ true, "format 99999999999999999999\n", "t.db:1: field 2: expected 'format 1'" },
+		{ true, "format 1\nvendor arm\n", "t.db:2: field 1: 'vendor' before the first 'erratum' line" },
+		{ false, "format 1\n", "t.db:7: field 1: 'format' may only appear once, at the top" },
+		{ false, "bogus 1\n", "t.db:7: field 1: unknown key 'bogus' (expected erratum, vendor, class, management, arm, fixed, x86, dt, acpi or description)" },
+		{ false, "Arm 0x41:0xd03 all\n", "t.db:7: field 1: unknown key 'Arm' (expected erratum, vendor, class, management, arm, fixed, x86, dt, acpi or description)" },
+		{ false, "", "t.db:2: field 1: erratum 1 matches nothing; add an arm, x86, dt or acpi line" },
+		{ false, "arm 0x41\n", "t.db:7: field 3: expected 'arm IMPLEMENTER:PART RANGE', e.g. 'arm 0x41:0xd03 r0p0-r0p4'" },
+		{ false, "arm 0x41:0xd03 all x\n", "t.db:7: field 4: expected 'arm IMPLEMENTER:PART RANGE', e.g. 'arm 0x41:0xd03 r0p0-r0p4'" },
+		{ false, "arm 0x41 all\n", "t.db:7: field 2: '0x41' is not IMPLEMENTER:PART (e.g. 0x41:0xd03)" },
+		{ false, "arm 0x141:0xd03 all\n", "t.db:7: field 2: implementer '0x141' is not a hex byte" },
+		{ false, "arm -0x41:0xd03 all\n", "t.db:7: field 2: implementer '-0x41' is not a hex byte" },
+		{ false, "arm 0xffffffffffffffffffff:0xd03 all\n", "t.db:7: field 2: implementer '0xffffffffffffffffffff' is not a hex byte" },
+		{ false, "arm 0x41:0x1d03 all\n", "t.db:7: field 2: part '0x1d03' is not a 12-bit hex number" },
+		{ false, "arm 0x41: all\n", "t.db:7: field 2: part '' is not a 12-bit hex number" },
+		{ false, "arm 0x41:0xd03 r0\n", "t.db:7: field 3: 'r0' is not 'all', rNpM or rNpM-rNpM" },
+		{ false, "arm 0x41:0xd03 r16p0\n", "t.db:7: field 3: 'r16p0' is not 'all', rNpM or rNpM-rNpM" },
+		{ false, "arm 0x41:0xd03 r0p16\n", "t.db:7: field 3: 'r0p16' is not 'all', rNpM or rNpM-rNpM" },
+		{ false, "arm 0x41:0xd03 r0p0-\n", "t.db:7: field 3: 'r0p0-' is not 'all', rNpM or rNpM-rNpM" },
+		{ false, "arm 0x41:0xd03 r99999999999999999999p0\n", "t.db:7: field 3: 'r99999999999999999999p0' is not 'all', rNpM or rNpM-rNpM" },
+		{ false, "arm 0x41:0xd03 r1p0-r0p1\n", "t.db:7: field 3: range ends before it starts" },
+		{ false, "fixed r0p4 0x100\n", "t.db:7: field 1: 'fixed' must follow the arm line it refines" },
+		{ false, "arm 0x41:0xd03 all\nfixed r0p4 0\n", "t.db:8: field 3: '0' is not a non-zero hex REVIDR mask" },
+		{ false, "arm 0x41:0xd03 all\nfixed r0p4 -1\n", "t.db:8: field 3: '-1' is not a non-zero hex REVIDR mask" },
+		{ false, "arm 0x41:0xd03 all\nfixed r0p4 0xfffffffffffffffffff\n", "t.db:8: field 3: '0xfffffffffffffffffff' is not a non-zero hex REVIDR mask" },
+		{ false, "arm 0x41:0xd03 all\nfixed p4 1\n", "t.db:8: field 2: 'p4' is not rNpM" },
+		{ false, "arm 0x41:0xd03 all\nfixed r0p4\n", "t.db:8: field 3: expected 'fixed rNpM REVIDR-MASK', e.g. 'fixed r0p4 0x100'" },
+		{ false, "arm 0x41:0xd03 all\nvendor arm\nfixed r0p4 1\n", "t.db:8: field 1: erratum 1 has a second 'vendor' line; keep one" },
+		{ false, "class timer\n", "t.db:7: field 1: erratum 1 has a second 'class' line; keep one" },
+		{ false, "management dynamic\n", "t.db:7: field 1: erratum 1 has a second 'management' line; keep one" },
+		{ false, "description again\n", "t.db:7: field 1: erratum 1 has a second 'description' line; keep one" },
+		{ false, "x86 via:6:1 all\n", "t.db:7: field 2: vendor 'via' is not intel or amd" },
+		{ false, "x86 intel:6 all\n", "t.db:7: field 2: 'intel:6' is not VENDOR:FAMILY:MODEL (e.g. intel:6:0x97)" },
+		{ false, "x86 intel:6:0x97\n", "t.db:7: field 3: expected 'x86 VENDOR:FAMILY:MODEL STEPPINGS [any|p|e]'" },
+		{ false, "x86 intel:0x200:1 all\n", "t.db:7: field 2: family '0x200' or model '1' is not a number" },
+		{ false, "x86 intel:6:0x100 all\n", "t.db:7: field 2: family '6' or model '0x100' is not a number" },
+		{ false, "x86 intel:6:-1 all\n", "t.db:7: field 2: family '6' or model '-1' is not a number" },
+		{ false, "x86 intel:6:0x97 3-1\n", "t.db:7: field 3: steppings must be 'all', N or N-M within 0-15" },
+		{ false, "x86 intel:6:0x97 16\n", "t.db:7: field 3: steppings must be 'all', N or N-M within 0-15" },
+		{ false, "x86 intel:6:0x97 all big\n", "t.db:7: field 4: core type 'big' is not any, p or e" },
+		{ false, "dt fsl,erratum-a008585\n", "t.db:2: field 1: erratum 1 has dt/acpi lines but is not class timer" },
+		{ false, "dt\n", "t.db:7: field 2: expected 'dt PROPERTY'" },
+		{ false, "acpi HISI HIP07\n", "t.db:7: field 4: expected 'acpi OEM-ID TABLE-ID REVISION', e.g. 'acpi HISI HIP07 0'" },
+		{ false, "acpi HISILICON HIP07 0\n", "t.db:7: field 2: OEM id 'HISILICON' is longer than 6 characters" },
+		{ false, "acpi HISI HIP07HIP07 0\n", "t.db:7: field 3: OEM table id 'HIP07HIP07' is longer than 8 characters" },
+		{ false, "acpi HISI HIP07 4294967296\n", "t.db:7: field 4: revision '4294967296' is not a 32-bit number" },
+		{ true, "format 1\nerratum 1\nclass gpu\n", "t.db:3: field 2: class must be cpu or timer" },
+		{ true, "format 1\nerratum 1\nclass\n", "t.db:3: field 2: class must be cpu or timer" },
+		{ true, "format 1\nerratum 1\nmanagement sometimes\n", "t.db:3: field 2: management must be static or dynamic" },
+		{ true, "format 1\nerratum 1\nvendor\n", "t.db:3: field 2: expected one vendor word of at most 15 characters" },
+		{ true, "format 1\nerratum 1\nvendor averyveryverylongvendor\n", "t.db:3: field 2: expected one vendor word of at most 15 characters" },
+		{ false, "arm 0x41:0xd03 all\nerratum 1\n", "t.db:8: field 2: erratum 1 is already defined at line 2" },
+		{ false, "arm 0x41:0xd03 all\nerratum a/b\n", "t.db:8: field 2: id 'a/b' must be 1 to 15 letters, digits or _.-#" },
+		{ false, "arm 0x41:0xd03 all\nerratum 0123456789abcdef\n", "t.db:8: field 2: id '0123456789abcdef' must be 1 to 15 letters, digits or _.-#" },
+		{ false, "arm 0x41:0xd03 all\nerratum\n", "t.db:8: field 2: expected 'erratum ID'" },
+		{ true, "format 1\nerratum 2\nvendor arm\nclass cpu\narm 0x41:0xd03 all\n", "t.db:2: field 1: erratum 2 has no 'management' line" },
+		{ true, "format 1\nerratum 2\nclass cpu\n", "t.db:2: field 1: erratum 2 has no 'vendor' line" },
+		{ true, "format 1\nerratum 1\ndescription\n", "t.db:3: field 2: description is empty" },
+		{ false, "arm 1 2 3 4 5 6 7 8\n", "t.db:7: field 9: too many fields" },
+		{ true, longline, "t.db:3: field 1: line longer than 1023 characters" },
+		{ true, manyerrata, "t.db:2562: field 1: more than 256 entries" },
+	};
+	size_t n;
+
+	/* the good head alone plus a match line parses: the rows below each add one fault */
 	EXPECT_STR(parse_with("arm 0x41:0xd03 all\n"), "");
-	EXPECT_STR(parse_text(""), "t.db:1: field 1: empty database; the first line must be 'format 1'");
-	EXPECT_STR(parse_text("erratum 1\n"), "t.db:1: field 1: the first line must be 'format 1'");
-	EXPECT_STR(parse_text("format 2\n"), "t.db:1: field 2: format 2 is not supported (this build reads format 1)");
-	EXPECT_STR(parse_text("# c\n\nformat x\n"), "t.db:3: field 2: expected 'format 1'");
-	EXPECT_STR(parse_text("format 1\nvendor arm\n"), "t.db:2: field 1: 'vendor' before the first 'erratum' line");
-	EXPECT_STR(parse_with("format 1\n"), "t.db:7: field 1: 'format' may only appear once, at the top");
-	EXPECT_STR(parse_with("bogus 1\n"), "t.db:7: field 1: unknown key 'bogus' (expected erratum, vendor, class, management, arm, fixed, x86, dt, acpi or description)");
-	EXPECT_STR(parse_with(""), "t.db:2: field 1: erratum 1 matches nothing; add an arm, x86, dt or acpi line");
-	EXPECT_STR(parse_with("arm 0x41\n"), "t.db:7: field 3: expected 'arm IMPLEMENTER:PART RANGE', e.g. 'arm 0x41:0xd03 r0p0-r0p4'");
-	EXPECT_STR(parse_with("arm 0x41 all\n"), "t.db:7: field 2: '0x41' is not IMPLEMENTER:PART (e.g. 0x41:0xd03)");
-	EXPECT_STR(parse_with("arm 0x141:0xd03 all\n"), "t.db:7: field 2: implementer '0x141' is not a hex byte");
-	EXPECT_STR(parse_with("arm 0x41:0x1d03 all\n"), "t.db:7: field 2: part '0x1d03' is not a 12-bit hex number");
-	EXPECT_STR(parse_with("arm 0x41:0xd03 r0\n"), "t.db:7: field 3: 'r0' is not 'all', rNpM or rNpM-rNpM");
-	EXPECT_STR(parse_with("arm 0x41:0xd03 r16p0\n"), "t.db:7: field 3: 'r16p0' is not 'all', rNpM or rNpM-rNpM");
-	EXPECT_STR(parse_with("fixed r0p4 0x100\n"), "t.db:7: field 1: 'fixed' must follow the arm line it refines");
-	EXPECT_STR(parse_with("arm 0x41:0xd03 all\nfixed r0p4 0\n"), "t.db:8: field 3: '0' is not a non-zero hex REVIDR mask");
-	EXPECT_STR(parse_with("arm 0x41:0xd03 all\nfixed p4 1\n"), "t.db:8: field 2: 'p4' is not rNpM");
-	EXPECT_STR(parse_with("x86 via:6:1 all\n"), "t.db:7: field 2: vendor 'via' is not intel or amd");
-	EXPECT_STR(parse_with("x86 intel:6 all\n"), "t.db:7: field 2: 'intel:6' is not VENDOR:FAMILY:MODEL (e.g. intel:6:0x97)");
-	EXPECT_STR(parse_with("x86 intel:6:0x97 3-1\n"), "t.db:7: field 3: steppings must be 'all', N or N-M within 0-15");
-	EXPECT_STR(parse_with("x86 intel:6:0x97 all big\n"), "t.db:7: field 4: core type 'big' is not any, p or e");
-	EXPECT_STR(parse_with("dt fsl,erratum-a008585\n"), "t.db:2: field 1: erratum 1 has dt/acpi lines but is not class timer");
-	EXPECT_STR(parse_with("acpi HISI HIP07\n"), "t.db:7: field 4: expected 'acpi OEM-ID TABLE-ID REVISION', e.g. 'acpi HISI HIP07 0'");
-	EXPECT_STR(parse_with("acpi HISILICON HIP07 0\n"), "t.db:7: field 2: OEM id 'HISILICON' is longer than 6 characters");
-	EXPECT_STR(parse_with("class gpu\n"), "t.db:7: field 2: class must be cpu or timer");
-	EXPECT_STR(parse_with("management sometimes\n"), "t.db:7: field 2: management must be static or dynamic");
-	EXPECT_STR(parse_with("arm 0x41:0xd03 all\nerratum 1\n"), "t.db:8: field 2: erratum 1 is already defined at line 2");
-	EXPECT_STR(parse_with("arm 0x41:0xd03 all\nerratum a/b\n"), "t.db:8: field 2: id 'a/b' must be 1 to 15 letters, digits or _.-#");
-	EXPECT_STR(parse_text("format 1\nerratum 2\nvendor arm\nclass cpu\narm 0x41:0xd03 all\n"),
-		   "t.db:2: field 1: erratum 2 has no 'management' line");
-	EXPECT_STR(parse_with("description\n"), "t.db:7: field 2: description is empty");
+	n = snprintf(longline, sizeof(longline), "format 1\nerratum 1\ndescription ");
+	memset(longline + n, 'd', sizeof(longline) - n - 2);
+	longline[sizeof(longline) - 2] = '\n';
+	n = snprintf(manyerrata, sizeof(manyerrata), "format 1\n");
+	for (int i = 0; i <= 256; i++)
+		n += snprintf(manyerrata + n, sizeof(manyerrata) - n,
+			      "erratum e%d\nvendor arm\nclass cpu\nmanagement static\narm 0x41:0xd03 all\ndescription d\n\n\n\n\n", i);
+	for (int i = 0; i < UNIT_ROWS(t); i++) {
+		const char *got = t[i].whole ? parse_text(t[i].text) : parse_with(t[i].text);
+
+		if (strcmp(got, t[i].msg))
+			unit_fail(__FILE__, __LINE__, "row %d '%.40s': got \"%s\", expected \"%s\"", i,
+				  t[i].text, got, t[i].msg);
+	}
+	unit_inputs("errata-db-line", UNIT_ROWS(t));
 }
 
 static struct errata_ident arm_ident(__u32 midr, __u64 revidr)

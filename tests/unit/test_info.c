@@ -120,8 +120,8 @@ UNIT_TEST(info_help_to_stdout)
 UNIT_TEST(info_bad_usage)
 {
 	EXPECT_EQ(run_info("--bogus", NULL), 1);
-	EXPECT_STR(out, "");	/* the error went to stderr, with a hint */
-	EXPECT_STR(errout, "scx_errata: unknown option '--bogus'\nsee 'scx_errata info -h'\n");
+	EXPECT_STR(out, "");	/* the error went to stderr, one line with its hint */
+	EXPECT_STR(errout, "scx_errata: unknown option '--bogus'; see 'scx_errata info -h'\n");
 	EXPECT_EQ(run_info("stray", NULL), 1);
 	EXPECT_EQ(run_info("--host-root", NULL), 1);
 	EXPECT_EQ(run_info("--json", "--bogus", NULL), 1);

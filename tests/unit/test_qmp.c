@@ -17,6 +17,8 @@
 
 enum { SEND, TRICKLE, EXPECT_CMD, STALL, END };
 
+#define QMP_MAX_MSG_TEST	(4u << 20)	/* qmp.c's QMP_MAX_MSG */
+
 struct act {
 	int		op;
 	const char	*arg;	/* SEND/TRICKLE: bytes; EXPECT_CMD: what the command must hold */
@@ -253,84 +255,98 @@ UNIT_TEST(qmp_truncated_reply)
 	expect_failure(hang_up, "closed the connection before the reply to qmp_capabilities", __LINE__);
 }
 
-UNIT_TEST(qmp_garbage)
+/*
+ * Every way a monitor can answer wrongly, one per row: at the greeting (stage 0), as the
+ * reply to qmp_capabilities (1) or to query-cpus-fast (2). The server hangs up after it.
+ */
+UNIT_TEST(qmp_bad_replies)
 {
-	static const struct act not_json[] = {
-		{ SEND, "SSH-2.0-OpenSSH_9.2\r\n" },
-		{ END, NULL },
+	static char huge[QMP_MAX_MSG_TEST + 64], deep[256];
+	const struct {
+		int stage;
+		const char *bytes, *want;
+	} t[] = {
+		{ 0, "SSH-2.0-OpenSSH_9.2\r\n", "the QMP greeting is not JSON ('SSH-2.0-OpenSSH_9.2?\?')" },
+		{ 0, "[1, 2]\r\n", "the QMP greeting is not JSON ('[1, 2]?\?')" },
+		{ 0, "\x01\x02\xff\xfe\r\n", "the QMP greeting is not JSON ('" },
+		{ 0, "{\"QMP\": {\"version\": ]}}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\" {}}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": {}, }\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": tru}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": \"a\\x\"}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": \"a\\u12\"}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": \"a\x01\"}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": 1.}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"QMP\": -}\r\n", "the QMP greeting is malformed JSON" },
+		{ 0, "{\"hello\": 1}\r\n", "expected the QMP greeting, got '{\"hello\": 1}'" },
+		{ 0, "{\"QMP\": {\"version\": ", "QEMU closed the connection in the middle of the QMP greeting (truncated)" },
+		{ 0, "{\"QMP\": \"unterminated}\r\n", "QEMU closed the connection in the middle of the QMP greeting" },
+		{ 0, "", "QEMU closed the connection before the QMP greeting" },
+		{ 0, deep, "the QMP greeting is malformed JSON" },
+		{ 0, huge, "the QMP greeting is larger than 4194304 bytes; not a QMP reply" },
+		{ 1, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"Capabilities negotiation is already complete, command ignored\"}}\r\n",
+		  "qmp_capabilities failed: Capabilities negotiation is already complete, command ignored / CommandNotFound" },
+		{ 1, "{\"error\": \"no\"}\r\n", "qmp_capabilities failed with a malformed error" },
+		{ 1, "{\"error\": {}}\r\n", "qmp_capabilities failed: (no description)" },
+		{ 1, "{\"result\": {}}\r\n", "expected a return, error or event as the reply to qmp_capabilities, got '{\"result\": {}}'" },
+		{ 2, "trailing\r\n", "the reply to query-cpus-fast is not JSON ('trailing?\?')" },
+		{ 1, "", "QEMU closed the connection before the reply to qmp_capabilities" },
+		{ 2, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command query-cpus-fast has not been found\"}}\r\n",
+		  "query-cpus-fast failed: The command query-cpus-fast has not been found / CommandNotFound" },
+		{ 2, "{\"return\": {\"thread-id\": 5}}\r\n", "query-cpus-fast returned '{\"thread-id\": 5}', expected a list of CPUs" },
+		{ 2, "{\"return\": 7}\r\n", "query-cpus-fast returned '7', expected a list of CPUs" },
+		{ 2, "{\"return\": [1, 2]}\r\n", "query-cpus-fast lists '1, 2]', expected a CPU object" },
+		{ 2, "{\"return\": []}\r\n", "query-cpus-fast lists no vCPUs" },
+		{ 2, "{\"return\": [{\"thread-id\": 5}]}\r\n", "query-cpus-fast: a CPU without an integer cpu-index ('{\"thread-id\": 5}')" },
+		{ 2, "{\"return\": [{\"cpu-index\": \"0\", \"thread-id\": 5}]}\r\n", "a CPU without an integer cpu-index" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0.5, \"thread-id\": 5}]}\r\n", "a CPU without an integer cpu-index" },
+		{ 2, "{\"return\": [{\"cpu-index\": 99999999999999999999, \"thread-id\": 5}]}\r\n", "a CPU without an integer cpu-index" },
+		{ 2, "{\"return\": [{\"cpu-index\": -1, \"thread-id\": 5}]}\r\n", "query-cpus-fast: vCPU index -1, but only 8 are supported" },
+		{ 2, "{\"return\": [{\"cpu-index\": 8, \"thread-id\": 5}]}\r\n", "query-cpus-fast: vCPU index 8, but only 8 are supported" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": \"12\"}]}\r\n", "vCPU 0 has no integer thread-id" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"props\": {\"thread-id\": 0}}]}\r\n", "vCPU 0 has no integer thread-id" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": 1e3}]}\r\n", "vCPU 0 has no integer thread-id" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": null}]}\r\n", "vCPU 0 has no integer thread-id" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": -4}]}\r\n", "vCPU 0 has thread-id -4, not a thread id" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": 0}]}\r\n", "vCPU 0 has thread-id 0, not a thread id" },
+		{ 2, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": 2147483648}]}\r\n", "vCPU 0 has thread-id 2147483648, not a thread id" },
+		{ 2, "{\"return\": [" CPU(0, 10) "," CPU(0, 11) "]}\r\n", "query-cpus-fast lists vCPU 0 twice" },
+		{ 2, "{\"return\": [{\"thread-id\": 13365, \"props\": {\"core-", "in the middle of the reply to query-cpus-fast (truncated)" },
+		{ 2, "", "QEMU closed the connection before the reply to query-cpus-fast" },
+		{ 2, "{\"return\": [" CPU(0, 10) "]", "in the middle of the reply to query-cpus-fast (truncated)" },
 	};
-	static const struct act bad_json[] = {
-		{ SEND, "{\"QMP\": {\"version\": ]}}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act not_qmp[] = {
-		{ SEND, "{\"hello\": 1}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act not_a_list[] = {
-		{ SEND, GREETING },
-		{ EXPECT_CMD, "qmp_capabilities" },
-		{ SEND, CAPS_OK },
-		{ EXPECT_CMD, "query-cpus-fast" },
-		{ SEND, "{\"return\": {\"thread-id\": 5}}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act string_tid[] = {
-		{ SEND, GREETING },
-		{ EXPECT_CMD, "qmp_capabilities" },
-		{ SEND, CAPS_OK },
-		{ EXPECT_CMD, "query-cpus-fast" },
-		{ SEND, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": \"12\"}]}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act no_tid[] = {
-		{ SEND, GREETING },
-		{ EXPECT_CMD, "qmp_capabilities" },
-		{ SEND, CAPS_OK },
-		{ EXPECT_CMD, "query-cpus-fast" },
-		/* only the nested one: must not be taken for the CPU's */
-		{ SEND, "{\"return\": [{\"cpu-index\": 0, \"props\": {\"thread-id\": 0}}]}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act dup[] = {
-		{ SEND, GREETING },
-		{ EXPECT_CMD, "qmp_capabilities" },
-		{ SEND, CAPS_OK },
-		{ EXPECT_CMD, "query-cpus-fast" },
-		{ SEND, "{\"return\": [" CPU(0, 10) "," CPU(0, 11) "]}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act empty[] = {
-		{ SEND, GREETING },
-		{ EXPECT_CMD, "qmp_capabilities" },
-		{ SEND, CAPS_OK },
-		{ EXPECT_CMD, "query-cpus-fast" },
-		{ SEND, "{\"return\": []}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act neg_tid[] = {
-		{ SEND, GREETING },
-		{ EXPECT_CMD, "qmp_capabilities" },
-		{ SEND, CAPS_OK },
-		{ EXPECT_CMD, "query-cpus-fast" },
-		{ SEND, "{\"return\": [{\"cpu-index\": 0, \"thread-id\": -4}]}\r\n" },
-		{ END, NULL },
-	};
-	static const struct act deep[] = {
-		{ SEND, "{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}\r\n" },
-		{ END, NULL },
-	};
+	struct act script[8];
+	pid_t tids[8];
 
-	expect_failure(not_json, "the QMP greeting is not JSON ('SSH-2.0-OpenSSH_9.2?\?')", __LINE__);
-	expect_failure(bad_json, "the QMP greeting is malformed JSON", __LINE__);
-	expect_failure(not_qmp, "expected the QMP greeting", __LINE__);
-	expect_failure(not_a_list, "expected a list of CPUs", __LINE__);
-	expect_failure(string_tid, "vCPU 0 has no integer thread-id", __LINE__);
-	expect_failure(no_tid, "vCPU 0 has no integer thread-id", __LINE__);
-	expect_failure(dup, "lists vCPU 0 twice", __LINE__);
-	expect_failure(empty, "lists no vCPUs", __LINE__);
-	expect_failure(neg_tid, "thread-id -4, not a thread id", __LINE__);
-	expect_failure(deep, "malformed JSON", __LINE__);
+	memset(huge, ' ', sizeof(huge) - 1);
+	huge[0] = '{';
+	/* {"a": [[[...1...]]]}: 100 levels, more than QMP_MAX_DEPTH */
+	memcpy(deep, "{\"a\":", 5);
+	memset(deep + 5, '[', 100);
+	deep[105] = '1';
+	memset(deep + 106, ']', 100);
+	deep[206] = '}';
+	for (int i = 0; i < UNIT_ROWS(t); i++) {
+		int n = 0;
+
+		if (t[i].stage > 0) {
+			script[n++] = (struct act){ SEND, GREETING };
+			script[n++] = (struct act){ EXPECT_CMD, "qmp_capabilities" };
+		}
+		if (t[i].stage > 1) {
+			script[n++] = (struct act){ SEND, CAPS_OK };
+			script[n++] = (struct act){ EXPECT_CMD, "query-cpus-fast" };
+		}
+		if (t[i].bytes[0])
+			script[n++] = (struct act){ SEND, t[i].bytes };
+		script[n] = (struct act){ END, NULL };
+		err[0] = '\0';
+		if (query(script, tids, 8) != -1 || !strstr(err, t[i].want) || !strstr(err, "/qmp.sock: ") ||
+		    strchr(err, '\n'))
+			unit_fail(__FILE__, __LINE__, "row %d (stage %d, '%.40s'): got \"%.300s\", expected one line with \"%s\"",
+				  i, t[i].stage, t[i].bytes, err, t[i].want);
+	}
+	unit_inputs("qmp-reply", UNIT_ROWS(t));
 }
 
 UNIT_TEST(qmp_no_reply_times_out)

@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include "unit.h"
@@ -121,71 +124,85 @@ UNIT_TEST(vm_spec_explicit_tids_in_order)
 	EXPECT_EQ(vm.explicit_tids[0], 9);
 }
 
-/* spec must fail with an error naming it and containing want */
+/* spec must fail with one line naming it (its first bytes, when long) and containing want */
 static void expect_spec_error(const char *spec, const char *want, int line)
 {
 	struct vm vm;
 
 	err[0] = '\0';
 	if (vm_parse_spec(spec, &vm, err, sizeof(err)) != -1) {
-		unit_fail(__FILE__, line, "--vm '%s' was accepted", spec);
+		unit_fail(__FILE__, line, "--vm '%.60s' was accepted", spec);
 		return;
 	}
 	if (!strstr(err, want))
-		unit_fail(__FILE__, line, "--vm '%s': error \"%s\" lacks \"%s\"", spec, err, want);
-	if (strlen(spec) < 200 && !strstr(err, spec))
-		unit_fail(__FILE__, line, "--vm '%s': error \"%s\" does not name the spec", spec, err);
+		unit_fail(__FILE__, line, "--vm '%.60s': error \"%s\" lacks \"%s\"", spec, err, want);
+	/* named: its first bytes, a control character shown as '?' */
+	for (size_t i = 0; i < 40 && spec[i]; i++)
+		if (strncmp(err, "--vm '", 6) || err[6 + i] != ((unsigned char)spec[i] < 0x20 ? '?' : spec[i])) {
+			unit_fail(__FILE__, line, "--vm '%.60s': error \"%s\" does not name the spec", spec, err);
+			break;
+		}
+	if (strchr(err, '\n') || strlen(err) > 200)
+		unit_fail(__FILE__, line, "--vm '%.60s': error \"%.80s...\" is not one short line", spec, err);
 }
 
-UNIT_TEST(vm_spec_rejects_bad_pid)
+UNIT_TEST(vm_spec_rejects_bad_input)
 {
-	expect_spec_error("", "is not PID:PATH", __LINE__);
-	expect_spec_error("4242", "is not PID:PATH", __LINE__);
-	expect_spec_error("abc:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error("12x:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error(":/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error("0:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error("-3:/dev/shm/x", "is not PID:PATH", __LINE__);
-	/* a pid that overflows pid_t must not wrap around to another process (init) */
-	expect_spec_error("4294967297:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error("4194305:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error("+5:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error(" 5:/dev/shm/x", "is not PID:PATH", __LINE__);
-	expect_spec_error("5:/dev/shm/x:4294967297", "TID,TID", __LINE__);
-	expect_spec_error("5:/dev/shm/x:1,", "TID,TID", __LINE__);
-}
-
-UNIT_TEST(vm_spec_rejects_bad_path)
-{
-	char spec[PATH_MAX + 32];
-
-	expect_spec_error("4242:", "must be an absolute path", __LINE__);
-	expect_spec_error("4242:shm/x", "must be an absolute path", __LINE__);
-	expect_spec_error("4242::1,2", "must be an absolute path", __LINE__);
-	/* a path that does not fit PATH_MAX */
-	snprintf(spec, sizeof(spec), "1:/");
-	memset(spec + 3, 'a', PATH_MAX);
-	spec[3 + PATH_MAX] = '\0';
-	expect_spec_error(spec, "must be an absolute path", __LINE__);
-}
-
-UNIT_TEST(vm_spec_rejects_bad_tids)
-{
-	static char spec[16 * SCXE_ABI_MAX_SLOTS + 32];
+	static char longpath[PATH_MAX + 32], manytids[16 * SCXE_ABI_MAX_SLOTS + 32];
+	const struct {
+		const char *spec, *want;
+	} t[] = {
+		/* the pid */
+		{ "", "is not PID:PATH" },
+		{ "4242", "is not PID:PATH" },
+		{ "abc:/dev/shm/x", "is not PID:PATH" },
+		{ "12x:/dev/shm/x", "is not PID:PATH" },
+		{ ":/dev/shm/x", "is not PID:PATH" },
+		{ "0:/dev/shm/x", "is not PID:PATH" },
+		{ "-3:/dev/shm/x", "is not PID:PATH" },
+		/* a pid that overflows pid_t must not wrap around to another process (init) */
+		{ "4294967297:/dev/shm/x", "is not PID:PATH" },
+		{ "99999999999999999999999:/dev/shm/x", "is not PID:PATH" },
+		{ "4194305:/dev/shm/x", "is not PID:PATH with a pid from 1 to 4194304" },
+		{ "+5:/dev/shm/x", "is not PID:PATH" },
+		{ " 5:/dev/shm/x", "is not PID:PATH" },
+		{ "0x10:/dev/shm/x", "is not PID:PATH" },
+		{ "5\n:/dev/shm/x", "is not PID:PATH" },
+		/* the path */
+		{ "4242:", "must be an absolute path" },
+		{ "4242:shm/x", "must be an absolute path" },
+		{ "4242::1,2", "must be an absolute path" },
+		{ "4242:./x", "must be an absolute path" },
+		{ longpath, "the shared file's path is longer than 4095 bytes" },
+		/* the vCPU threads */
+		{ "1:/x:", "empty vCPU thread list" },
+		{ "1:/x:a", "TID,TID,... in vCPU order" },
+		{ "1:/x:1,,2", "TID,TID,... in vCPU order" },
+		{ "1:/x:1;2", "TID,TID,... in vCPU order" },
+		{ "1:/x:0", "TID,TID,... in vCPU order" },
+		{ "1:/x:-7", "TID,TID,... in vCPU order" },
+		{ "1:/x:5,6x", "TID,TID,... in vCPU order" },
+		{ "1:/x:1,", "TID,TID,... in vCPU order" },
+		{ "1:/x:,1", "TID,TID,... in vCPU order" },
+		{ "1:/x:4294967297", "TID,TID,... in vCPU order" },
+		{ "1:/x:4194305", "TID,TID,... in vCPU order" },
+		{ "1:/x:1:2", "TID,TID,... in vCPU order" },
+		{ "1:/x:7,8,7", "thread 7 is listed for vCPU 0 and 2; one thread runs one vCPU" },
+		{ manytids, "more than 1024 vCPU threads" },
+	};
 	size_t n;
 
-	expect_spec_error("1:/x:", "empty vCPU thread list", __LINE__);
-	expect_spec_error("1:/x:a", "TID,TID,... in vCPU order", __LINE__);
-	expect_spec_error("1:/x:1,,2", "TID,TID,... in vCPU order", __LINE__);
-	expect_spec_error("1:/x:1;2", "TID,TID,... in vCPU order", __LINE__);
-	expect_spec_error("1:/x:0", "TID,TID,... in vCPU order", __LINE__);
-	expect_spec_error("1:/x:-7", "TID,TID,... in vCPU order", __LINE__);
-	expect_spec_error("1:/x:5,6x", "TID,TID,... in vCPU order", __LINE__);
+	/* a path that does not fit PATH_MAX */
+	snprintf(longpath, sizeof(longpath), "1:/");
+	memset(longpath + 3, 'a', PATH_MAX);
+	longpath[3 + PATH_MAX] = '\0';
 	/* one more thread than the ABI has slots */
-	n = snprintf(spec, sizeof(spec), "1:/x:");
+	n = snprintf(manytids, sizeof(manytids), "1:/x:");
 	for (unsigned i = 0; i <= SCXE_ABI_MAX_SLOTS; i++)
-		n += snprintf(spec + n, sizeof(spec) - n, "%s%u", i ? "," : "", 100 + i);
-	expect_spec_error(spec, "more than 1024 vCPU threads", __LINE__);
+		n += snprintf(manytids + n, sizeof(manytids) - n, "%s%u", i ? "," : "", 100 + i);
+	for (int i = 0; i < UNIT_ROWS(t); i++)
+		expect_spec_error(t[i].spec, t[i].want, __LINE__);
+	unit_inputs("vm-spec", UNIT_ROWS(t));
 }
 
 /* ---- vcpu_index_from_name -------------------------------------------------------------- */
@@ -514,6 +531,139 @@ UNIT_TEST(vm_open_respects_min_slots_of_existing_file)
 	EXPECT_EQ(open_laid_out(&vm, 64), 0);
 	vm_close(&vm);
 	tmp_cleanup("few");
+}
+
+/* Every kind of shared file vm_open refuses, one per row; each is left as it was. */
+UNIT_TEST(vm_open_bad_files)
+{
+	enum { SIZE, OURS_FIELD, FOREIGN, SYMLINK, DANGLING, FIFO, DIR, SOCKET, MODE, OWNER };
+	const struct {
+		int op;
+		long arg, arg2;		/* SIZE: bytes; OURS_FIELD: offset, value; MODE: mode; OWNER: uid */
+		__u32 min_slots;
+		const char *want;
+	} t[] = {
+		{ SIZE, 0, 0, 0, "is 0 bytes, too small for the header and one slot (need >= 4160)" },
+		{ SIZE, 100, 0, 0, "is 100 bytes, too small" },
+		{ SIZE, 4096, 0, 0, "is 4096 bytes, too small" },
+		{ SIZE, 4159, 0, 0, "is 4159 bytes, too small" },
+		{ FOREIGN, 8192, 0, 0, "is not an scx_errata shared file (magic 0x656d6f73); left untouched" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, magic), 0x12345678, 0, "is not an scx_errata shared file (magic 0x12345678)" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, version), 2, 0, "has ABI version 2, this daemon writes 1; recreate the file" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, version), 0, 0, "has ABI version 0" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, version), 0xffffffff, 0, "has ABI version 4294967295" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, slot_offset), 8192, 0, "has a foreign slot layout (offset 8192 size 64)" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, slot_offset), 0, 0, "has a foreign slot layout (offset 0 size 64)" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, slot_size), 128, 0, "has a foreign slot layout (offset 4096 size 128)" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, slot_size), 0, 0, "has a foreign slot layout (offset 4096 size 0)" },
+		{ OURS_FIELD, offsetof(struct scxe_shm_hdr, seq), 1, 65, "has 64 slots but the VM has 65 vCPUs; recreate it larger" },
+		{ SYMLINK, 0, 0, 0, "is a symbolic link; name the shared file itself" },
+		{ DANGLING, 0, 0, 0, "is a symbolic link" },
+		{ FIFO, 0, 0, 0, "is not a regular file; a VM's shared file must be one, on tmpfs" },
+		{ DIR, 0, 0, 0, "is not a regular file" },
+		{ SOCKET, 0, 0, 0, "cannot open" },
+		{ MODE, 0666, 0, 0, "is writable by others (mode 0666); chmod o-w it" },
+		{ MODE, 0602, 0, 0, "is writable by others (mode 0602)" },
+		{ MODE, 01662, 0, 0, "is writable by others (mode 1662)" },
+		{ OWNER, 4321, 0, 0, "is owned by uid 4321, neither root nor the user of process 1; chown it" },
+		{ OWNER, 65534, 0, 0, "is owned by uid 65534" },
+	};
+	static char buf[8192];
+	const char *path = tmp_path("bad"), *other = NULL;
+	char target[128];
+	int n = 0;
+
+	for (int i = 0; i < UNIT_ROWS(t); i++) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int fd;
+
+		if (t[i].op == OWNER && geteuid())
+			continue;	/* chown needs root */
+		n++;
+		memset(buf, 0, sizeof(buf));
+		switch (t[i].op) {
+		case SIZE:
+			EXPECT_EQ(write_file(path, buf, t[i].arg), 0);
+			break;
+		case FOREIGN:
+			for (size_t j = 0; j < sizeof(buf); j++)
+				buf[j] = "someone else's data "[j % 20];
+			EXPECT_EQ(write_file(path, buf, sizeof(buf)), 0);
+			break;
+		case OURS_FIELD:
+			make_ours_then(path, t[i].arg, t[i].arg2);
+			break;
+		case SYMLINK:
+		case DANGLING:
+			snprintf(target, sizeof(target), "%s", tmp_path("target"));
+			if (t[i].op == SYMLINK)
+				EXPECT_EQ(write_file(target, buf, sizeof(buf)), 0);
+			other = tmp_path("target");
+			EXPECT_EQ(symlink(target, tmp_path("bad")), 0);
+			break;
+		case FIFO:
+			EXPECT_EQ(mkfifo(path, 0600), 0);
+			break;
+		case DIR:
+			EXPECT_EQ(mkdir(path, 0700), 0);
+			break;
+		case SOCKET:
+			snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			EXPECT(fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+			close(fd);
+			break;
+		case MODE:
+		case OWNER:
+			EXPECT_EQ(write_file(path, buf, sizeof(buf)), 0);
+			if (t[i].op == MODE)
+				EXPECT_EQ(chmod(path, t[i].arg), 0);
+			else
+				EXPECT_EQ(chown(path, t[i].arg, t[i].arg), 0);
+			break;
+		}
+		path = tmp_path("bad");
+		expect_refused(path, t[i].min_slots, t[i].want, __LINE__);
+		if (t[i].op == DIR)
+			rmdir(path);
+		else
+			unlink(path);
+		if (other)
+			unlink(other);
+		other = NULL;
+		path = tmp_path("bad");
+	}
+	tmp_cleanup("bad");
+	unit_inputs("vm-file", n);
+}
+
+/* A paired file the VMM truncates: the next access is refused, not a SIGBUS; vm_check says so. */
+UNIT_TEST(vm_truncated_while_paired)
+{
+	const char *path = tmp_path("trunc");
+	struct vm vm;
+	static const struct scxe_shm_hdr none;
+
+	vm_guard_install();
+	vm_for(&vm, path);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
+	EXPECT(vm_check(&vm) == NULL);
+	EXPECT_EQ(truncate(path, 0), 0);
+	EXPECT_EQ(vm_publish(&vm, &none, SCXE_MODE_SAME_TYPE, 0, true), -1);	/* SIGBUS caught */
+	EXPECT(vm.lost);
+	EXPECT_STR(vm_check(&vm), "became unusable");
+	vm_disarm(&vm);		/* no crash either */
+	vm_close(&vm);
+
+	/* shrunk, but not under the mapped pages: vm_check notices the size */
+	vm_for(&vm, path);
+	unlink(path);
+	EXPECT_EQ(open_laid_out(&vm, 0), 0);
+	EXPECT_EQ(truncate(path, 4096 + 64), 0);
+	EXPECT_STR(vm_check(&vm), "was truncated");
+	vm_close(&vm);
+	tmp_cleanup("trunc");
+	unit_inputs("vm-file", 2);
 }
 
 UNIT_TEST(vm_open_reports_unopenable_path)

@@ -25,6 +25,9 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* directory of the fixture trees (tests/fixtures), from $SCXE_FIXTURES or the build */
 const char *unit_fixtures(void);
+/* a table of bad inputs tried n rows of kind; main prints the sums ("unit: inputs tried") */
+void unit_inputs(const char *kind, int n);
+#define UNIT_ROWS(t)	((int)(sizeof(t) / sizeof((t)[0])))
 
 #define UNIT_TEST(n)							\
 	static void unit_fn_##n(void);					\
