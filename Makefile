@@ -46,18 +46,41 @@ VMPROG_SKELS := $(patsubst tests/vm/progs/%.bpf.c,$(BUILD)/%.skel.h,$(VMPROG_BPF
 GUEST_SRCS := $(wildcard tests/vm/guest/*.S)
 GUEST_BINS := $(patsubst tests/vm/guest/%.S,$(BUILD)/tests/guest/%.bin,$(GUEST_SRCS))
 
+# sanitizer builds (make check-asan, make fuzz): clang, whose ASan/UBSan and libFuzzer
+# runtimes come with scripts/deps.sh platform; SAN_CFLAGS come after CFLAGS
+SAN_CC ?= $(CLANG)
+SAN_CFLAGS ?= -O1 -g -fno-omit-frame-pointer
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(USER_LIB) $(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_ALL_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(USER_LIB))
+FUZZ_SECONDS ?= 60
+# FUZZ=cpulist or FUZZ=fuzz_cpulist (several: FUZZ="cpulist qmp")
+FUZZ_SEL := $(if $(FUZZ),$(foreach f,$(FUZZ),$(if $(filter fuzz_%,$(f)),$(f),fuzz_$(f))),$(FUZZ_NAMES))
+ifneq ($(filter fuzz,$(MAKECMDGOALS)),)
+ifneq ($(filter-out $(FUZZ_NAMES),$(FUZZ_SEL)),)
+$(error FUZZ=$(FUZZ): no such fuzz target; there are $(FUZZ_NAMES:fuzz_%=%))
+endif
+endif
+
 DEPS_STAMP := $(BUILD)/.deps-toolchain
 VMDEPS_STAMP := $(BUILD)/.deps-platform
+# the sanitizer and libFuzzer runtimes (scripts/deps.sh platform), without the test kernel
+SANDEPS_STAMP := $(BUILD)/.deps-sanitizers
 
 # Only these goals install packages (scripts/deps.sh: apt on Debian 12). Any other build,
 # a plain `make` included, checks the toolchain and stops with one line naming what is
 # missing: building must never change the host's packages behind its owner's back.
-INSTALLING_GOALS := deps test demo vmtest bench vmlinux
+INSTALLING_GOALS := deps test demo vmtest bench vmlinux fuzz check-asan
 NONBUILDING_GOALS := help clean uninstall
 ifneq ($(filter $(INSTALLING_GOALS),$(MAKECMDGOALS)),)
 TOOLCHAIN := $(DEPS_STAMP)
+SANRUNTIME := $(SANDEPS_STAMP)
 else
 TOOLCHAIN :=
+SANRUNTIME :=
 ifneq ($(filter-out $(NONBUILDING_GOALS),$(or $(MAKECMDGOALS),all)),)
 TOOLCHAIN_MISSING := $(shell CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' CC='$(CC)' scripts/deps.sh check 2>&1 >/dev/null)
 ifneq ($(TOOLCHAIN_MISSING),)
@@ -77,7 +100,8 @@ INSTALL ?= install
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage install uninstall
+.PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage install uninstall \
+	fuzz check-asan
 
 all: $(BUILD)/scx_errata
 
@@ -86,11 +110,15 @@ help:
 	@echo '  all       build build/scx_errata (BPF object, skeleton, loader)'
 	@echo '  test      everything: unit tests, then the VM tests; closes with "N passed, N failed"'
 	@echo '  unit      user-space unit tests only (no VM)'
+	@echo '  check-asan the unit tests built with ASan+UBSan ($(O)/asan/); closes with "asan: N passed, N failed"'
+	@echo '  fuzz      each libFuzzer target (tests/fuzz/) for FUZZ_SECONDS=$(FUZZ_SECONDS) on a copy of its'
+	@echo '            seed corpus in $(O)/fuzz/; FUZZ=name runs one ($(FUZZ_NAMES:fuzz_%=%))'
 	@echo '  vmtest    VM tests under QEMU on the sched_ext kernel; T=name runs one (T=list lists)'
 	@echo '  demo      run the scheduler: on this host if it has sched_ext and we are root, else in the VM'
 	@echo '  bench     benchmarks (see docs/benchmarks.md)'
 	@echo '  deps      install toolchain, QEMU and the test kernel (scripts/deps.sh); test, demo,'
-	@echo '            vmtest, bench and vmlinux do it as needed, other targets only check the toolchain'
+	@echo '            vmtest, bench, vmlinux, fuzz and check-asan do it as needed, other targets'
+	@echo '            only check the toolchain'
 	@echo '  vmlinux   regenerate $(VMLINUX_H) from the cached test kernel'
 	@echo '  install   under $$(DESTDIR)$(PREFIX) (PREFIX=, DESTDIR=): sbin/scx_errata, the man page,'
 	@echo '            the systemd unit in lib/systemd/system/, the example config in'
@@ -108,6 +136,10 @@ $(DEPS_STAMP): scripts/deps.sh
 $(VMDEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,qemu+kernel)
 	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && scripts/deps.sh kernel && touch $@
+
+$(SANDEPS_STAMP): scripts/deps.sh
+	$(call msg,DEPS,sanitizer runtimes)
+	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && touch $@
 
 vmlinux: $(VMDEPS_STAMP) | $(TOOLCHAIN)
 	$(Q)scripts/gen-vmlinux.sh
@@ -170,9 +202,49 @@ VM_INPUTS := $(BUILD)/scx_errata $(VMPROGS) $(GUEST_BINS) $(GUEST_READER)
 vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))
 
-# The README's test command: unit tests, then the VM suite, one closing count.
-test: $(BUILD)/unit-tests $(VM_INPUTS) $(VMDEPS_STAMP)
+# The README's test command: unit tests (also under ASan+UBSan), brief fuzzing, then the VM
+# suite, one closing count.
+test: $(BUILD)/unit-tests $(BUILD)/asan/unit-tests $(FUZZ_ALL_BINS) $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) tests/run-all.sh
+
+# ---- sanitizers and fuzzing (docs/reliability.md) --------------------------------------
+# The unit tests and every library module are rebuilt instrumented in $(BUILD)/asan/ and
+# $(BUILD)/fuzz/obj/.
+
+$(BUILD)/asan/user/%.o: user/%.c include/*.h user/*.h $(SKELS) | $(TOOLCHAIN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(SAN_CC) $(CFLAGS) $(SAN_CFLAGS) $(SANITIZE) -c $< -o $@
+
+$(BUILD)/asan/user/errata_db_builtin.o: data/errata.db
+
+# the runner names its closing line after the build: "asan: N passed, N failed"
+$(BUILD)/asan/tests/unit/%.o: tests/unit/%.c tests/unit/unit.h include/*.h user/*.h | $(TOOLCHAIN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(SAN_CC) $(CFLAGS) $(SAN_CFLAGS) $(SANITIZE) -Itests/unit \
+		-DUNIT_PART='"asan"' -c $< -o $@
+
+$(BUILD)/asan/unit-tests: $(ASAN_OBJS) | $(SANRUNTIME)
+	$(call msg,LINK,$@)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) $(SANITIZE) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+check-asan: $(BUILD)/asan/unit-tests
+	$(Q)UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} $(BUILD)/asan/unit-tests
+
+# library modules with coverage for libFuzzer; each target links them all (not the entry point)
+$(BUILD)/fuzz/obj/user/%.o: user/%.c include/*.h user/*.h $(SKELS) | $(TOOLCHAIN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(SAN_CC) $(CFLAGS) $(SAN_CFLAGS) $(SANITIZE) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
+
+$(BUILD)/fuzz/obj/user/errata_db_builtin.o: data/errata.db
+
+$(FUZZ_ALL_BINS): $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | $(SANRUNTIME)
+	$(call msg,FUZZ,$@)
+	$(Q)$(SAN_CC) $(CFLAGS) $(SAN_CFLAGS) $(SANITIZE) -fsanitize=fuzzer -Itests/fuzz $(LDFLAGS) \
+		$< $(FUZZ_OBJS) $(LDLIBS) -lpthread -o $@
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_SEL))
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_SEL)
 
 demo: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) scripts/demo.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: unit tests, command-line tests, then the VM suite; one closing count.
+# `make test`: unit tests (also under ASan+UBSan), brief fuzzing, command-line tests, then
+# the VM suite; one closing count.
 # Each part prints its own "<part>: N passed, N failed" line; the last line sums them.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,17 @@ trap 'rm -f "$log"' EXIT
 echo "== unit tests"
 SCXE_FIXTURES="$top/tests/fixtures" "$BUILD/unit-tests" | tee "$log" | grep -v '^ok '
 count "$log" unit
+
+echo "== unit tests under ASan+UBSan"
+SCXE_FIXTURES="$top/tests/fixtures" UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	"$BUILD/asan/unit-tests" | tee "$log" | grep -v '^ok '
+count "$log" asan
+
+# every fuzz target briefly on its seeds and what earlier runs found (make fuzz runs longer)
+fuzz_secs=${FUZZ_SECONDS:-8}
+echo "== fuzzing (${fuzz_secs} s per target)"
+FUZZ_SECONDS=$fuzz_secs "$top/tests/fuzz/run.sh" | tee "$log"
+count "$log" fuzz
 
 echo "== command-line tests"
 "$top/tests/cli.sh" | tee "$log" | grep -v '^ok '

@@ -253,10 +253,15 @@ static long long now_ms(void)
  */
 static long frame(const char *buf, size_t len)
 {
-	const char *p = skip_ws(buf, buf + len), *end = buf + len;
+	const char *p, *end;
 	bool in_str = false;
 	long depth = 0;
 
+	/* nothing received yet: buf may still be NULL, where even buf + 0 is undefined */
+	if (!len)
+		return 0;
+	p = skip_ws(buf, buf + len);
+	end = buf + len;
 	if (p == end)
 		return 0;
 	if (*p != '{')

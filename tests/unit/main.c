@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include "unit.h"
 
+/* names the closing count: "unit", or "asan" for the sanitizer build (make check-asan) */
+#ifndef UNIT_PART
+#define UNIT_PART "unit"
+#endif
+
 static struct unit_test *head, **tail = &head;
 static int cur_failed;
 static struct { const char *kind; int n; } inputs[32];
@@ -104,6 +109,6 @@ int main(int argc, char **argv)
 		}
 		printf(" total=%d\n", total);
 	}
-	printf("unit: %d passed, %d failed\n", passed, failed);
+	printf(UNIT_PART ": %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
