@@ -38,17 +38,23 @@ __u32 daemon_enforce;
 /* Scheduler-owned slot state of a thread we stop governing. */
 static void vcpu_release(struct scxe_vcpu_ctx *v)
 {
+	struct scxe_vcpu_stats *st = stats_of(v);
 	struct scxe_slot *s = v->slot;
 
 	v->state &= ~(SCXE_VS_RAN | SCXE_VS_IN_WINDOW | SCXE_VS_FENCED | SCXE_VS_EXPIRED);
 	if (s)
 		s->armed = 0;
+	if (st)
+		st->armed = 0;
 }
 
 #define PF_EXITING	0x00000004	/* include/linux/sched.h: set before sched_process_exit */
 
-/* Tell the guest it may rely on the fence, unless enforcement ended meanwhile. */
-static void publish_armed(struct task_struct *p, struct scxe_vcpu_ctx *v, struct scxe_slot *s)
+/*
+ * Tell the guest it may rely on the fence, unless enforcement ended meanwhile. Returns
+ * what it wrote (the slot itself is guest memory: never read back).
+ */
+static bool publish_armed(struct task_struct *p, struct scxe_vcpu_ctx *v, struct scxe_slot *s)
 {
 	/*
 	 * An exiting thread still runs after its exit hook disarmed the slot: it must not arm
@@ -56,12 +62,15 @@ static void publish_armed(struct task_struct *p, struct scxe_vcpu_ctx *v, struct
 	 */
 	if (!v->enforce || fence_off || (p->flags & PF_EXITING)) {
 		s->armed = 0;
-		return;
+		return false;
 	}
 	s->armed = 1;
 	/* a full barrier, then the re-check that pairs with fence_stop() */
-	if (__sync_fetch_and_add(&fence_off, 0))
+	if (__sync_fetch_and_add(&fence_off, 0)) {
 		s->armed = 0;
+		return false;
+	}
+	return true;
 }
 
 static int disarm_one(__u32 i)
@@ -83,11 +92,15 @@ static int disarm_one(__u32 i)
 		struct scxe_shm_hdr *h = v->hdr;
 		struct scxe_slot *s = v->slot;
 
+		struct scxe_vcpu_stats *st = stats_of(v);
+
 		/* the window state stays as it was: the error dump shows it */
 		if (s)
 			s->armed = 0;
 		if (h)
 			h->fence_live = 0;
+		if (st)
+			st->armed = 0;
 	}
 	bpf_task_release(p);
 	return 0;
@@ -161,13 +174,15 @@ static int dump_one(__u32 i)
 	if (!v) {
 		scx_bpf_dump("vcpu vm=%u idx=%u tid=%u: thread gone\n", r->vm_id, r->vcpu, r->tid);
 	} else {
-		struct scxe_slot *s = v->slot;
+		struct scxe_vcpu_stats *st = stats_of(v);
 
+		/* armed as BPF last wrote it: the slot is guest memory */
 		scx_bpf_dump("vcpu vm=%u idx=%u tid=%u state=0x%x enforce=%u armed=%u",
-			     r->vm_id, r->vcpu, r->tid, v->state, v->enforce, s ? s->armed : 0);
-		scx_bpf_dump(" fence_type=%u fence_cpu=%d last_cpu=%u held_ns=%llu\n",
+			     r->vm_id, r->vcpu, r->tid, v->state, v->enforce, st ? st->armed : 0);
+		scx_bpf_dump(" fence_type=%u fence_cpu=%d last_cpu=%u held_ns=%llu budget_ns=%lld\n",
 			     v->fence_type, v->fence_cpu, v->last_cpu,
-			     (v->state & SCXE_VS_IN_WINDOW) ? bpf_ktime_get_ns() - v->hold_start : 0);
+			     (v->state & SCXE_VS_IN_WINDOW) ? bpf_ktime_get_ns() - v->hold_start : 0,
+			     v->budget_ns);
 	}
 	if (p)
 		bpf_task_release(p);

@@ -26,8 +26,14 @@
  * forced (the window is re-anchored there). While sched_ext is in bypass (loading,
  * unloading, after an error) the kernel schedules from a global FIFO and nothing is fenced;
  * the scheduler itself clears every slot's armed before that (disarm.bpf.h), so a guest is
- * never told of a fence that is gone. The flag is sampled at scheduling events only; the
- * guest's stores are never waited for.
+ * never told of a fence that is gone. The flag is sampled at scheduling events and at the
+ * tick of a running vCPU thread; the guest's stores are never waited for.
+ *
+ * Holding is a privilege the guest asks for with memory it owns, so it is bounded whatever
+ * the guest writes: max_hold_ns per window and a per-thread budget of hold_budget_pct of
+ * wall time overall (a token bucket), which bumping window_seq to restart the window clock
+ * cannot refill. Releases are counted; the host's record of each vCPU is the vcpu_stats
+ * map, never the guest-writable slot.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -63,6 +69,7 @@ const volatile __u32 nr_types = 1;
 const volatile __u64 slice_ns = 5000000;	/* 5 ms */
 const volatile __u32 fence_mode = SCXE_MODE_SAME_TYPE;
 const volatile __u64 max_hold_ns = 50000000;	/* 0 = unlimited */
+const volatile __u32 hold_budget_pct = 50;	/* 100 = only max_hold limits holds */
 /*
  * Test hooks: 1 = queue pinned tasks on a CPU they may not run on (ejected at once);
  * 2 = raise an error when a task named "scxe_eject" runs (ejection on demand).
@@ -122,6 +129,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scxe_reg);
 } registry SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCXE_MAX_VCPUS);
+	__type(key, __u32);
+	__type(value, struct scxe_vcpu_stats);
+} vcpu_stats SEC(".maps");
 
 /* user space's record of the paired VMs; here so that it lives as long as the scheduler */
 struct {
@@ -203,33 +217,117 @@ static struct scxe_vcpu_ctx *vcpu_of(struct task_struct *p)
 	return bpf_task_storage_get(&vcpus, p, NULL, 0);
 }
 
+/* The host's record of a registered thread (map vcpu_stats); NULL before its first run. */
+static struct scxe_vcpu_stats *stats_of(struct scxe_vcpu_ctx *v)
+{
+	__u32 key = v->reg;
+
+	if (!(v->state & SCXE_VS_COUNTED) || key >= SCXE_MAX_VCPUS)
+		return NULL;
+	return bpf_map_lookup_elem(&vcpu_stats, &key);
+}
+
 #include "disarm.bpf.h"
 #include "discover.bpf.h"
 
 /*
+ * Bring the hold budget up to now: refill at hold_budget_pct of the time since the last
+ * sample, less the whole of it if the thread was held then (the flag is only seen at
+ * samples, so a hold is charged until the sample that sees it end: never less than it
+ * lasted). Returns the budget left.
+ */
+static __s64 budget_update(struct scxe_vcpu_ctx *v, bool was_held, __u64 now)
+{
+	__s64 cap = SCXE_BUDGET_PERIOD_NS * hold_budget_pct / 100;
+	struct scxe_vcpu_stats *st;
+	__u64 dt;
+
+	if (!v->budget_at) {
+		v->budget_at = now;
+		v->budget_ns = cap;
+		return cap;
+	}
+	dt = now - v->budget_at;
+	v->budget_at = now;
+	v->budget_ns += dt * hold_budget_pct / 100;
+	if (was_held) {
+		v->budget_ns -= dt;
+		st = stats_of(v);
+		if (st)
+			st->held_ns += dt;
+	}
+	if (v->budget_ns > cap)
+		v->budget_ns = cap;
+	return v->budget_ns;
+}
+
+/* A hold ends (the flag cleared, a new window, expiry): remember the longest. */
+static void hold_end(struct scxe_vcpu_ctx *v, __u64 now)
+{
+	struct scxe_vcpu_stats *st = stats_of(v);
+
+	if (st && now - v->hold_start > st->longest_hold_ns)
+		st->longest_hold_ns = now - v->hold_start;
+}
+
+/* Release the current window before the guest left it; counted in the slot and the map. */
+static void hold_release(struct scxe_vcpu_ctx *v, __u64 now, bool budget)
+{
+	struct scxe_vcpu_stats *st = stats_of(v);
+	struct scxe_slot *s = v->slot;
+
+	v->state |= SCXE_VS_EXPIRED;
+	hold_end(v, now);
+	if (budget) {
+		stat_inc(SCXE_STAT_BUDGET);
+		if (s)
+			s->budget_releases++;
+		if (st)
+			st->budget_releases++;
+	} else {
+		stat_inc(SCXE_STAT_EXPIRED);
+		if (s)
+			s->expired_holds++;
+		if (st)
+			st->expired_holds++;
+	}
+}
+
+/*
  * Sample the guest's flag and run the window state machine. Returns true while the thread
  * must be held on its anchor. Any value the guest writes is acceptable here: in_errata is
- * only tested for zero and window_seq only compared.
+ * only tested for zero and window_seq only compared. A guest gains nothing by bumping
+ * window_seq: each new window costs budget, and a window starts held only while budget is
+ * left, so no sequence of stores holds a thread longer than max_hold at a time and
+ * hold_budget_pct of the time overall.
  */
 static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 {
 	struct scxe_slot *s = v->slot;
+	bool was_held;
 	__u32 flag, seq;
 	__u64 limit;
+	__s64 left;
 
 	/* no anchor before the first run since registration: last_cpu is not known yet */
 	if (!s || !(v->state & SCXE_VS_RAN))
 		return false;
+	was_held = (v->state & (SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED)) == SCXE_VS_IN_WINDOW;
+	left = budget_update(v, was_held, now);
 	flag = *(volatile __u32 *)&s->in_errata;
 	seq = *(volatile __u32 *)&s->window_seq;
-	if (!flag) {
+	if (!flag || !v->enforce || fence_off) {
+		if (was_held)
+			hold_end(v, now);
 		v->state &= ~(SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED);
 		return false;
 	}
-	if (!v->enforce || fence_off)
-		return false;
 	if (!(v->state & SCXE_VS_IN_WINDOW) || seq != v->seen_seq) {
+		struct scxe_vcpu_stats *st = stats_of(v);
+
 		/* a new window: it began on the CPU the thread last ran on */
+		if (was_held)
+			hold_end(v, now);
 		v->state = (v->state | SCXE_VS_IN_WINDOW) & ~SCXE_VS_EXPIRED;
 		v->seen_seq = seq;
 		v->hold_start = now;
@@ -237,14 +335,22 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 		v->fence_type = type_of(v->last_cpu);
 		stat_inc(SCXE_STAT_WINDOWS);
 		s->windows++;
+		if (st)
+			st->windows++;
+		if (left <= 0) {
+			hold_release(v, now, true);
+			return false;
+		}
 	}
 	if (v->state & SCXE_VS_EXPIRED)
 		return false;
+	if (left <= 0) {
+		hold_release(v, now, true);
+		return false;
+	}
 	limit = v->hold_ns ? v->hold_ns : max_hold_ns;
 	if (limit && limit != SCXE_HOLD_UNLIMITED && now - v->hold_start > limit) {
-		v->state |= SCXE_VS_EXPIRED;
-		stat_inc(SCXE_STAT_EXPIRED);
-		s->expired_holds++;
+		hold_release(v, now, false);
 		return false;
 	}
 	return true;
@@ -508,7 +614,9 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 
 void ERRATA_OP(errata_running, struct task_struct *p)
 {
+	struct scxe_vcpu_stats *st;
 	struct scxe_vcpu_ctx *v;
+	bool armed = false;
 	struct scxe_slot *s;
 	__s32 cpu;
 	__u32 t;
@@ -529,12 +637,15 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 		bool moved = fence_mode == SCXE_MODE_SAME_CPU ? cpu != v->fence_cpu : t != v->fence_type;
 
 		if (moved) {
+			struct scxe_vcpu_stats *st = stats_of(v);
 			struct scxe_slot *fs = v->slot;
 
 			/* the kernel left no choice (affinity, hotplug): follow it */
 			stat_inc(SCXE_STAT_FORCED);
 			if (fs)
 				fs->forced_moves++;
+			if (st)
+				st->forced_moves++;
 			v->fence_cpu = cpu;
 			v->fence_type = t;
 		}
@@ -543,16 +654,32 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 	}
 	if (!(v->state & SCXE_VS_RAN))
 		v->pair_ns = since_first_kvm_run(p, bpf_ktime_get_ns());
+	if (!(v->state & SCXE_VS_COUNTED)) {
+		/* a new registration: its registry entry's record starts from zero */
+		__u32 key = v->reg;
+		struct scxe_vcpu_stats zero = { .tid = p->pid };
+
+		if (key < SCXE_MAX_VCPUS)
+			bpf_map_update_elem(&vcpu_stats, &key, &zero, BPF_ANY);
+		v->state |= SCXE_VS_COUNTED;
+	}
 	v->last_cpu = cpu;
 	v->state |= SCXE_VS_RAN;
+	st = stats_of(v);
+	if (st) {
+		st->cur_cpu = cpu;
+		st->cur_type = t;
+	}
 	s = v->slot;
 	if (s) {
 		s->cur_type = t;
 		s->cur_cpu = cpu;
 		s->run_seq++;
 		/* from this run on the thread can be held: only now may the guest rely on it */
-		publish_armed(p, v, s);
+		armed = publish_armed(p, v, s);
 	}
+	if (st)
+		st->armed = armed;
 }
 
 void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
@@ -569,12 +696,28 @@ void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
 
 	v = vcpu_of(p);
 	if (v && fence_hold(v, bpf_ktime_get_ns())) {
+		struct scxe_vcpu_stats *st = stats_of(v);
 		struct scxe_slot *s = v->slot;
 
 		stat_inc(SCXE_STAT_FENCE_SWITCHOUT);
 		if (s)
 			s->fenced_switchouts++;
+		if (st)
+			st->fenced_switchouts++;
 	}
+}
+
+/*
+ * A vCPU thread that keeps its CPU makes no scheduling event for a long time (nothing else
+ * wants the CPU): sample its window at the tick too, so that holds are charged and expire
+ * to within a tick, not at the next switch whenever that comes.
+ */
+void ERRATA_OP(errata_tick, struct task_struct *p)
+{
+	struct scxe_vcpu_ctx *v = vcpu_of(p);
+
+	if (v)
+		fence_hold(v, bpf_ktime_get_ns());
 }
 
 void ERRATA_OP(errata_enable, struct task_struct *p)
@@ -706,6 +849,7 @@ struct sched_ext_ops errata_ops = {
 	.dispatch	= (void *)errata_dispatch,
 	.running	= (void *)errata_running,
 	.stopping	= (void *)errata_stopping,
+	.tick		= (void *)errata_tick,
 	.enable		= (void *)errata_enable,
 	.disable	= (void *)errata_disable,
 	.dump		= (void *)errata_dump,

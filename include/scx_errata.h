@@ -68,6 +68,8 @@ struct scxe_vcpu_ctx {
 	__u32	last_cpu;	/* CPU of the previous run, for move accounting */
 	__u32	pad;
 	__u64	pair_ns;	/* first KVM_RUN to the first run after registration (armed) */
+	__s64	budget_ns;	/* hold budget left (token bucket, see hold_budget_pct) */
+	__u64	budget_at;	/* when the budget was last brought up to date; 0: not yet */
 };
 
 /* Ring buffer "vcpu_events": a thread entered KVM_RUN on a vCPU it was not reported for. */
@@ -128,6 +130,35 @@ enum scxe_off_why {
 #define SCXE_VS_EXPIRED		(1u << 1)	/* this window outlived max_hold */
 #define SCXE_VS_FENCED		(1u << 2)	/* last placement was fenced */
 #define SCXE_VS_RAN		(1u << 3)	/* has run at least once since registration */
+#define SCXE_VS_COUNTED		(1u << 4)	/* its vcpu_stats entry was reset for it */
+
+/*
+ * Hold budget: a token bucket per vCPU thread. It fills at hold_budget_pct percent of wall
+ * time up to SCXE_BUDGET_PERIOD_NS * pct / 100 and drains by the time the thread is held.
+ * Whatever the guest does with in_errata and window_seq, the time it is held in any
+ * interval T is at most pct% of (T + SCXE_BUDGET_PERIOD_NS), and each window at most
+ * max_hold.
+ */
+#define SCXE_BUDGET_PERIOD_NS	1000000000ull
+
+/*
+ * Map "vcpu_stats", indexed like "registry": the host's own record of each registered vCPU
+ * thread, written only by BPF. Unlike the slot's copies, a guest cannot write it, so status,
+ * metrics and tests read it. Reset by BPF when a newly registered thread first runs.
+ */
+struct scxe_vcpu_stats {
+	__u64	windows;		/* windows the scheduler saw begin while enforcing */
+	__u64	fenced_switchouts;	/* descheduled while held */
+	__u64	forced_moves;		/* moved off the anchor because nothing else could run it */
+	__u64	expired_holds;		/* windows released after max_hold */
+	__u64	budget_releases;	/* windows released or refused because the budget ran out */
+	__u64	held_ns;		/* time held, as charged to the budget */
+	__u64	longest_hold_ns;	/* the longest single hold */
+	__u32	armed;			/* what BPF last wrote to the slot's armed */
+	__u32	cur_cpu;		/* CPU it last started running on */
+	__u32	cur_type;		/* that CPU's type */
+	__u32	tid;			/* the thread */
+};
 
 /* Counters: per-CPU array "stats", summed by user space. */
 enum scxe_stat {
@@ -142,6 +173,7 @@ enum scxe_stat {
 	SCXE_STAT_XTYPE_FREE,		/* vCPU moved across types while unfenced */
 	SCXE_STAT_RESCUE,		/* taken from a queue whose CPUs all went offline */
 	SCXE_STAT_WINDOWS,		/* windows the scheduler saw begin on armed vCPUs */
+	SCXE_STAT_BUDGET,		/* holds released or refused: the vCPU's hold budget ran out */
 	SCXE_NR_STATS,
 };
 

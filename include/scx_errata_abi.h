@@ -22,7 +22,9 @@
  * Guarantee: while hdr->fence_live != 0 and slot->armed != 0, after the store of a non-zero
  * in_errata the vCPU thread only runs on host CPUs of type slot->cur_type (mode SAME_TYPE)
  * or on host CPU slot->cur_cpu (mode SAME_CPU), until in_errata is 0 again or the window is
- * older than max_hold_us (then the host counts an expired hold and lets it move). The only
+ * older than max_hold_us (then the host counts an expired hold and lets it move), or the
+ * vCPU has used its hold budget (hold_budget_pct of wall time, counted in budget_releases;
+ * a guest cannot renew it by bumping window_seq). The only
  * exceptions are the ones the host cannot avoid: the host admin changes the thread's affinity
  * or offlines every CPU of the type; each one is counted in forced_moves.
  * Without that guarantee (armed == 0, fence_live == 0, magic or version unknown) the guest
@@ -142,11 +144,11 @@ struct scxe_shm_hdr {
 	__u32	fence_live;		/* non-zero: a host scheduler is enforcing armed slots */
 	__u32	mode;			/* enum scxe_mode */
 	__u32	max_hold_us;		/* window length after which a hold expires; 0 = none */
-	__u32	host_pid;		/* pid of the daemon that owns the fence */
+	__u32	reserved1;		/* 0 (was the daemon's pid: no guest needs it) */
 	__u32	nr_types;
 	__u32	nr_errata;		/* entries used in errata[] (CPU and timer) */
 	__u32	knowledge_flags;	/* SCXE_KF_* */
-	__u32	reserved0;
+	__u32	hold_budget_pct;	/* share of wall time a vCPU may be held, 1..100 */
 	struct scxe_abi_type		types[SCXE_ABI_MAX_TYPES];
 	struct scxe_abi_erratum		errata[SCXE_ABI_MAX_ERRATA];
 };
@@ -172,9 +174,9 @@ struct scxe_slot {
 	__u32	fenced_switchouts;	/* times descheduled while in a window */
 	__u32	forced_moves;	/* windows moved off their type because nothing else could run it */
 	__u32	expired_holds;	/* windows released after max_hold_us */
-	__u32	host_tid;	/* host thread id of the vCPU thread (diagnostics) */
+	__u32	reserved1;	/* 0 (was the host thread id: no guest needs it) */
 	__u32	windows;	/* windows the host saw begin while armed */
-	__u32	reserved;
+	__u32	budget_releases; /* windows released early: the vCPU's hold budget ran out */
 };
 
 #define SCXE_ABI_TYPE_NONE	0xffffffffu	/* cur_type before the first run */

@@ -37,7 +37,7 @@ qemu_boot
 sed 's/^/  guest| /' "$Q_DBG"
 
 say "scx_errata run, no --vm: it finds QEMU by its mapping, QMP names the vCPU thread"
-scx_errata run --cpu-types "$SCXE_TYPES" --stats 0 --max-hold-ms 0 --slice-us 1000 \
+scx_errata run --cpu-types "$SCXE_TYPES" --stats 0 --max-hold-ms 0 --hold-budget 100 --slice-us 1000 \
 	--qmp "$Q_QMP" >/tmp/demo.log 2>&1 &
 D=$!
 wait_state enabled 60 || { cat /tmp/demo.log; exit 1; }

@@ -18,11 +18,12 @@
 #include "scx_errata_abi.h"
 
 /* Global keys, in CONFIG_SET_* bit order. */
-enum { G_MODE, G_HOLD, G_SLICE, G_ENFORCE, G_PATTERN, G_CPU_TYPES, G_DB, G_STATS, G_QMP, NR_G };
+enum { G_MODE, G_HOLD, G_SLICE, G_ENFORCE, G_PATTERN, G_CPU_TYPES, G_DB, G_STATS, G_QMP, G_BUDGET,
+       NR_G };
 static const char *const global_keys[NR_G] = {
 	[G_MODE] = "mode", [G_HOLD] = "max-hold-ms", [G_SLICE] = "slice-us",
 	[G_ENFORCE] = "enforce", [G_PATTERN] = "shm-pattern", [G_CPU_TYPES] = "cpu-types",
-	[G_DB] = "errata-db", [G_STATS] = "stats", [G_QMP] = "qmp",
+	[G_DB] = "errata-db", [G_STATS] = "stats", [G_QMP] = "qmp", [G_BUDGET] = "hold-budget-pct",
 };
 
 /* Keys of a [vm NAME] section. */
@@ -93,6 +94,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->mode = SCXE_MODE_SAME_TYPE;
 	c->max_hold_ms = 50;
+	c->hold_budget_pct = 50;
 	c->slice_us = 5000;
 	c->stats = 1;
 	c->enforce = true;
@@ -288,6 +290,9 @@ static int global_key(struct parser *p, int k, const char *val)
 		return get_num(p, key, val, 0, STATS_MAX, "seconds, 0 = off", &c->stats);
 	case G_QMP:
 		return get_abs(p, key, val, c->qmp, sizeof(c->qmp));
+	case G_BUDGET:
+		return get_num(p, key, val, 1, 100, "percent of wall time, 100 = only max-hold-ms",
+			       &c->hold_budget_pct);
 	}
 	return -1;
 }

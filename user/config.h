@@ -6,6 +6,7 @@
  *   # comment (a line of its own)
  *   mode = same-type
  *   max-hold-ms = 50
+ *   hold-budget-pct = 50
  *   [vm web1]
  *   path = /dev/shm/scx_errata.web1
  *
@@ -41,7 +42,7 @@ struct config_vm {
 struct config {
 	unsigned int set;	/* CONFIG_SET_* bits of the global keys present */
 	__u32 mode;		/* enum scxe_mode from include/scx_errata_abi.h */
-	unsigned long long max_hold_ms, slice_us, stats;
+	unsigned long long max_hold_ms, slice_us, stats, hold_budget_pct;
 	bool enforce;
 	char shm_pattern[PATH_MAX], cpu_types[256], errata_db[PATH_MAX], qmp[PATH_MAX];
 	int nr_vms;
@@ -52,11 +53,12 @@ struct config {
 enum {
 	CONFIG_SET_MODE = 1, CONFIG_SET_HOLD = 2, CONFIG_SET_SLICE = 4, CONFIG_SET_ENFORCE = 8,
 	CONFIG_SET_PATTERN = 16, CONFIG_SET_CPU_TYPES = 32, CONFIG_SET_DB = 64,
-	CONFIG_SET_STATS = 128, CONFIG_SET_QMP = 256,
+	CONFIG_SET_STATS = 128, CONFIG_SET_QMP = 256, CONFIG_SET_BUDGET = 512,
 };
 
 /*
- * The values `scx_errata run` uses without options: same-type, 50 ms, 5000 us, enforce,
+ * The values `scx_errata run` uses without options: same-type, 50 ms, hold budget 50%,
+ * 5000 us, enforce,
  * /dev/shm/scx_errata.*, stats every second; cpu-types, errata-db and qmp empty (detect,
  * built-in database, no QMP); no VMs; set = 0.
  */

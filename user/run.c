@@ -59,6 +59,8 @@ static void usage(FILE *out)
 "                          if present); options given here win; reread on SIGHUP\n"
 "  -m, --mode MODE         fence mode: same-type (default) or same-cpu\n"
 "  -H, --max-hold-ms N     release a window after N ms (default 50, 0 = never)\n"
+"      --hold-budget PCT   hold a vCPU at most PCT%% of the time, however often its guest\n"
+"                          opens windows (1-100, default 50; 100 = only --max-hold-ms)\n"
 "  -n, --no-enforce        register and publish, but never fence (slots stay unarmed)\n"
 "  -t, --cpu-types SPEC    override CPU type detection, e.g. 0-1:big,2-3:little\n"
 "  -d, --errata-db FILE    errata database instead of the built-in one\n"
@@ -86,7 +88,7 @@ static void usage(FILE *out)
 enum {
 	SET_MODE = 1 << 0, SET_HOLD = 1 << 1, SET_SLICE = 1 << 2, SET_ENFORCE = 1 << 3,
 	SET_FAULT = 1 << 4, SET_PATTERN = 1 << 5, SET_QMP = 1 << 6, SET_CPU_TYPES = 1 << 7,
-	SET_DB = 1 << 8, SET_STATS = 1 << 9,
+	SET_DB = 1 << 8, SET_STATS = 1 << 9, SET_BUDGET = 1 << 10,
 };
 
 struct run_opts {
@@ -118,11 +120,12 @@ static int parse_uint(const char *opt, const char *arg, unsigned long long max, 
 /* 0 ok, 1 bad usage (message printed), 2 -h */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_NO_PIN, OPT_FAULT, OPT_PATTERN, OPT_QMP, OPT_CONFIG };
+	enum { OPT_JSON = 256, OPT_NO_PIN, OPT_FAULT, OPT_PATTERN, OPT_QMP, OPT_CONFIG, OPT_BUDGET };
 	static const struct option longopts[] = {
 		{ "vm", required_argument, NULL, 'V' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "max-hold-ms", required_argument, NULL, 'H' },
+		{ "hold-budget", required_argument, NULL, OPT_BUDGET },
 		{ "no-enforce", no_argument, NULL, 'n' },
 		{ "cpu-types", required_argument, NULL, 't' },
 		{ "errata-db", required_argument, NULL, 'd' },
@@ -143,7 +146,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 	*o = (struct run_opts){
 		.cfg = { .slice_ns = 5000000, .mode = SCXE_MODE_SAME_TYPE, .max_hold_ns = 50000000,
-			 .pin = true, .enforce = true },
+			 .hold_budget_pct = 50, .pin = true, .enforce = true },
 		.stats_secs = 1,
 		.shm_pattern = DISCOVER_DEFAULT_PATTERN,
 		.qmp_pattern = "",
@@ -175,6 +178,16 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return 1;
 			o->cfg.max_hold_ns = v * 1000000;
 			o->set |= SET_HOLD;
+			break;
+		case OPT_BUDGET:
+			if (parse_uint("--hold-budget", optarg, 100, &v))
+				return 1;
+			if (v < 1) {
+				log_err("--hold-budget 0 would never hold a window; use --no-enforce for that");
+				return 1;
+			}
+			o->cfg.hold_budget_pct = v;
+			o->set |= SET_BUDGET;
 			break;
 		case 'n':
 			o->cfg.enforce = false;
@@ -304,6 +317,8 @@ static int apply_config(struct run_opts *o, struct config *c)
 		o->cfg.mode = c->mode;
 	if ((c->set & CONFIG_SET_HOLD) && !(o->set & SET_HOLD))
 		o->cfg.max_hold_ns = c->max_hold_ms * 1000000;
+	if ((c->set & CONFIG_SET_BUDGET) && !(o->set & SET_BUDGET))
+		o->cfg.hold_budget_pct = c->hold_budget_pct;
 	if ((c->set & CONFIG_SET_SLICE) && !(o->set & SET_SLICE))
 		o->cfg.slice_ns = c->slice_us * 1000;
 	if ((c->set & CONFIG_SET_ENFORCE) && !(o->set & SET_ENFORCE))
@@ -322,6 +337,7 @@ static int apply_config(struct run_opts *o, struct config *c)
 	/* what the mode and hold settings became counts as given for an adoption's check */
 	o->set |= (c->set & CONFIG_SET_MODE ? SET_MODE : 0) | (c->set & CONFIG_SET_HOLD ? SET_HOLD : 0) |
 		  (c->set & CONFIG_SET_SLICE ? SET_SLICE : 0) |
+		  (c->set & CONFIG_SET_BUDGET ? SET_BUDGET : 0) |
 		  (c->set & CONFIG_SET_ENFORCE ? SET_ENFORCE : 0);
 	return 0;
 }
@@ -498,6 +514,7 @@ static void record_vm(struct run_state *st, int id, bool present)
 
 static void publish_vm(struct run_state *st, struct vm *vm)
 {
+	st->knowledge.hold_budget_pct = st->cfg.hold_budget_pct;
 	vm_publish(vm, &st->knowledge, st->cfg.mode, st->cfg.max_hold_ns / 1000, st->cfg.enforce);
 }
 
@@ -712,6 +729,9 @@ static const char *needs_reload(const struct run_opts *o, const struct sched_cfg
 		snprintf(buf, len, "--max-hold-ms %llu (it runs %llu)",
 			 (unsigned long long)o->cfg.max_hold_ns / 1000000,
 			 (unsigned long long)run->max_hold_ns / 1000000);
+	else if ((o->set & SET_BUDGET) && o->cfg.hold_budget_pct != run->hold_budget_pct)
+		snprintf(buf, len, "--hold-budget %u (it runs %u)", o->cfg.hold_budget_pct,
+			 run->hold_budget_pct);
 	else if ((o->set & SET_SLICE) && o->cfg.slice_ns != run->slice_ns)
 		snprintf(buf, len, "--slice-us %llu (it runs %llu)", (unsigned long long)o->cfg.slice_ns / 1000,
 			 (unsigned long long)run->slice_ns / 1000);
@@ -816,9 +836,9 @@ static int load(struct run_state *st, const struct run_opts *o)
 		return 1;
 	use_maps(st);
 	describe_host(h);
-	log_info("scheduler attached: mode %s, slice %llu us, max hold %llu ms%s",
+	log_info("scheduler attached: mode %s, slice %llu us, max hold %llu ms, hold budget %u%%%s",
 		 mode_name(st->cfg.mode), (unsigned long long)st->cfg.slice_ns / 1000,
-		 (unsigned long long)st->cfg.max_hold_ns / 1000000,
+		 (unsigned long long)st->cfg.max_hold_ns / 1000000, st->cfg.hold_budget_pct,
 		 st->cfg.enforce ? "" : ", fence not enforced");
 	return 0;
 }
@@ -842,8 +862,9 @@ static void reread_config(struct run_state *st)
 	}
 	if (((next.set & CONFIG_SET_MODE) && next.mode != st->cfg.mode) ||
 	    ((next.set & CONFIG_SET_HOLD) && next.max_hold_ms * 1000000 != st->cfg.max_hold_ns) ||
-	    ((next.set & CONFIG_SET_SLICE) && next.slice_us * 1000 != st->cfg.slice_ns))
-		log_warn("mode, max-hold-ms and slice-us apply when the scheduler is loaded: 'scx_errata stop', then start it again");
+	    ((next.set & CONFIG_SET_SLICE) && next.slice_us * 1000 != st->cfg.slice_ns) ||
+	    ((next.set & CONFIG_SET_BUDGET) && next.hold_budget_pct != st->cfg.hold_budget_pct))
+		log_warn("mode, max-hold-ms, hold-budget-pct and slice-us apply when the scheduler is loaded: 'scx_errata stop', then start it again");
 	/* o's patterns point into conf unless given as options: copying updates them */
 	conf = next;
 	for (int i = 0; i < MAX_VMS; i++)

@@ -30,11 +30,11 @@
 /* the pinned maps and links, by their names under SCXE_PIN_DIR */
 enum {
 	M_CPU_INFO, M_TYPES, M_ERRATA, M_STATS, M_VCPUS, M_REGISTRY, M_VMS, M_EVENTS, M_BSS,
-	M_RODATA, NR_MAPS
+	M_RODATA, M_VCPU_STATS, NR_MAPS
 };
 static const char *const map_pin[NR_MAPS] = {
 	"cpu_info", "types", "errata", "stats", "vcpus", "registry", "vms", "vcpu_events", "bss",
-	"rodata",
+	"rodata", "vcpu_stats",
 };
 enum { L_OPS, L_CLAIM_EXIT, L_DISABLE_WORK, L_TASK_EXIT, L_KVM_RUN, NR_LINKS };
 static const char *const link_pin[NR_LINKS] = {
@@ -64,6 +64,7 @@ const char *const sched_stat_names[SCXE_NR_STATS] = {
 	[SCXE_STAT_XTYPE_FREE]		= "xtype_free",
 	[SCXE_STAT_RESCUE]		= "rescue",
 	[SCXE_STAT_WINDOWS]		= "windows",
+	[SCXE_STAT_BUDGET]		= "budget_releases",
 };
 
 const char *const sched_off_names[SCXE_NR_OFF] = {
@@ -214,6 +215,7 @@ struct sched *sched_open(const struct sched_cfg *cfg, const struct host *h)
 	s->skel->rodata->slice_ns = cfg->slice_ns;
 	s->skel->rodata->fence_mode = cfg->mode;
 	s->skel->rodata->max_hold_ns = cfg->max_hold_ns;
+	s->skel->rodata->hold_budget_pct = cfg->hold_budget_pct;
 	s->skel->rodata->inject_fault = cfg->inject_fault;
 	s->skel->bss->daemon_enforce = cfg->enforce;
 	/* a CPU hotplug between now and attach makes the kernel ask for a restart */
@@ -276,7 +278,7 @@ int sched_load(struct sched *s, const struct host *h, const struct scxe_shm_hdr 
 		s->skel->maps.cpu_info, s->skel->maps.types, s->skel->maps.errata,
 		s->skel->maps.stats, s->skel->maps.vcpus, s->skel->maps.registry,
 		s->skel->maps.vms, s->skel->maps.vcpu_events, s->skel->maps.bss,
-		s->skel->maps.rodata,
+		s->skel->maps.rodata, s->skel->maps.vcpu_stats,
 	};
 	int err = scx_errata__load(s->skel);
 
@@ -499,6 +501,7 @@ struct sched *sched_adopt(struct sched_cfg *cfg)
 		.slice_ns = ro.slice_ns,
 		.mode = ro.fence_mode,
 		.max_hold_ns = ro.max_hold_ns,
+		.hold_budget_pct = ro.hold_budget_pct,
 		.inject_fault = ro.inject_fault,
 		.pin = true,
 		.enforce = s->bss->daemon_enforce,
@@ -587,6 +590,18 @@ int sched_read_reg(struct sched *s, __u32 idx, struct scxe_reg *r)
 {
 	if (bpf_map_lookup_elem(s->map_fd[M_REGISTRY], &idx, r) || !r->tid)
 		return -1;
+	return 0;
+}
+
+int sched_read_vcpu_stats(struct sched *s, __u32 idx, const struct scxe_reg *r,
+			  struct scxe_vcpu_stats *st)
+{
+	/* BPF resets an entry at its thread's first run: until then it is the previous one's */
+	if (bpf_map_lookup_elem(s->map_fd[M_VCPU_STATS], &idx, st) || st->tid != r->tid) {
+		*st = (struct scxe_vcpu_stats){ .tid = r->tid, .cur_cpu = SCXE_ABI_TYPE_NONE,
+						.cur_type = SCXE_ABI_TYPE_NONE };
+		return -1;
+	}
 	return 0;
 }
 

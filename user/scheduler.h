@@ -19,6 +19,7 @@ struct sched_cfg {
 	__u64	slice_ns;
 	__u32	mode;		/* enum scxe_mode */
 	__u64	max_hold_ns;	/* 0 = unlimited */
+	__u32	hold_budget_pct; /* share of wall time a vCPU may be held, 1..100 */
 	__u32	inject_fault;	/* test hook, 0 = none */
 	bool	pin;		/* pin maps and links under SCXE_PIN_DIR */
 	bool	enforce;	/* fence registered vCPUs (recorded for adoption) */
@@ -62,6 +63,9 @@ pid_t sched_daemon_alive(struct sched *s);
 /* The pinned records: paired VM id (0 ok, -1 free) and registry entry idx (-1 free). */
 int sched_read_vm(struct sched *s, __u32 id, struct scxe_vm_rec *rec);
 int sched_read_reg(struct sched *s, __u32 idx, struct scxe_reg *r);
+/* BPF's record of registry entry idx (r: that entry); 0, or -1 when it has not run yet. */
+int sched_read_vcpu_stats(struct sched *s, __u32 idx, const struct scxe_reg *r,
+			  struct scxe_vcpu_stats *st);
 const struct scxe_exit_info *sched_exit_info(struct sched *s);
 
 /* BPF never arms a slot again in this load; the caller then clears the slots it knows. */

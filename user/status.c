@@ -84,34 +84,52 @@ static void show_vm(struct status *st, __u32 id, const struct scxe_vm_rec *rec, 
 		else
 			printf(" (%s)\n", err);
 	}
-	for (__u32 i = 0; open && i < SCXE_MAX_VCPUS; i++) {
+	/*
+	 * Everything but in_errata comes from BPF's own record (map vcpu_stats): the slot's
+	 * copies are guest memory, and a guest may write anything there.
+	 */
+	for (__u32 i = 0; i < SCXE_MAX_VCPUS; i++) {
+		struct scxe_vcpu_stats vs;
 		struct scxe_reg r;
-		const struct scxe_slot *sl;
+		int in_errata = -1;	/* unknown: the page did not open (a guest may wreck it) */
 
-		if (sched_read_reg(st->s, i, &r) || r.vm_id != id || r.vcpu >= vm.nr_slots)
+		if (sched_read_reg(st->s, i, &r) || r.vm_id != id || r.vcpu >= rec->nr_slots)
 			continue;
-		sl = vm_slot(&vm, r.vcpu);
+		sched_read_vcpu_stats(st->s, i, &r, &vs);
+		if (open && r.vcpu < vm.nr_slots)
+			in_errata = vm_slot(&vm, r.vcpu)->in_errata != 0;
 		if (j) {
 			json_obj(j, NULL);
 			json_uint(j, "index", r.vcpu);
 			json_uint(j, "tid", r.tid);
-			json_bool(j, "armed", sl->armed != 0);
-			if (sl->cur_type == SCXE_ABI_TYPE_NONE)
+			json_bool(j, "armed", vs.armed != 0);
+			if (vs.cur_type == SCXE_ABI_TYPE_NONE) {
 				json_null(j, "cur_type");
+				json_null(j, "cur_cpu");
+			} else {
+				json_uint(j, "cur_type", vs.cur_type);
+				json_uint(j, "cur_cpu", vs.cur_cpu);
+			}
+			if (in_errata < 0)
+				json_null(j, "in_errata");
 			else
-				json_uint(j, "cur_type", sl->cur_type);
-			json_uint(j, "cur_cpu", sl->cur_cpu);
-			json_bool(j, "in_errata", sl->in_errata != 0);
-			json_uint(j, "windows", sl->windows);
-			json_uint(j, "fenced_switchouts", sl->fenced_switchouts);
-			json_uint(j, "forced_moves", sl->forced_moves);
-			json_uint(j, "expired_holds", sl->expired_holds);
+				json_bool(j, "in_errata", in_errata);
+			json_uint(j, "windows", vs.windows);
+			json_uint(j, "fenced_switchouts", vs.fenced_switchouts);
+			json_uint(j, "forced_moves", vs.forced_moves);
+			json_uint(j, "expired_holds", vs.expired_holds);
+			json_uint(j, "budget_releases", vs.budget_releases);
+			json_uint(j, "held_us", vs.held_ns / 1000);
+			json_uint(j, "longest_hold_us", vs.longest_hold_ns / 1000);
 			json_end(j);
 		} else {
-			printf("  vcpu %u: tid %u armed %u type %d cpu %d in_errata %u windows %u fenced_switchouts %u forced %u expired %u\n",
-			       r.vcpu, r.tid, sl->armed != 0, (int)sl->cur_type, (int)sl->cur_cpu,
-			       sl->in_errata != 0, sl->windows, sl->fenced_switchouts, sl->forced_moves,
-			       sl->expired_holds);
+			printf("  vcpu %u: tid %u armed %u type %d cpu %d in_errata %d windows %llu fenced_switchouts %llu forced %llu expired %llu budget %llu held %llu ms longest %llu us\n",
+			       r.vcpu, r.tid, vs.armed != 0, (int)vs.cur_type, (int)vs.cur_cpu, in_errata,
+			       (unsigned long long)vs.windows, (unsigned long long)vs.fenced_switchouts,
+			       (unsigned long long)vs.forced_moves, (unsigned long long)vs.expired_holds,
+			       (unsigned long long)vs.budget_releases,
+			       (unsigned long long)vs.held_ns / 1000000,
+			       (unsigned long long)vs.longest_hold_ns / 1000);
 		}
 	}
 	if (j) {
@@ -154,6 +172,7 @@ static void show_json(struct status *st)
 		json_str(&j, "mode", mode_name(st->cfg.mode));
 		json_uint(&j, "slice_us", st->cfg.slice_ns / 1000);
 		json_uint(&j, "max_hold_ms", st->cfg.max_hold_ns / 1000000);
+		json_uint(&j, "hold_budget_pct", st->cfg.hold_budget_pct);
 		json_bool(&j, "enforce", st->cfg.enforce);
 		json_bool(&j, "fence_on", st->off_why == SCXE_OFF_NONE);
 		json_str(&j, "fence_off_by", sched_off_names[st->off_why]);
@@ -192,9 +211,9 @@ static void show_text(struct status *st)
 		       ei->reason, ei->msg[0] ? ": " : "", ei->msg, SCXE_PIN_DIR);
 	if (st->daemon)
 		printf("daemon: pid %d\n", st->daemon);
-	printf("settings: mode %s, slice %llu us, max hold %llu ms, %s\n", mode_name(st->cfg.mode),
-	       (unsigned long long)st->cfg.slice_ns / 1000,
-	       (unsigned long long)st->cfg.max_hold_ns / 1000000,
+	printf("settings: mode %s, slice %llu us, max hold %llu ms, hold budget %u%%, %s\n",
+	       mode_name(st->cfg.mode), (unsigned long long)st->cfg.slice_ns / 1000,
+	       (unsigned long long)st->cfg.max_hold_ns / 1000000, st->cfg.hold_budget_pct,
 	       st->cfg.enforce ? "enforcing" : "not enforcing (--no-enforce)");
 	printf("fence: %s\n", st->off_why == SCXE_OFF_NONE ? "on" : sched_off_names[st->off_why]);
 	printf("stats:");
@@ -221,7 +240,8 @@ struct prom_vm {
 };
 
 struct prom_vcpu {
-	__u32 vm, vcpu, armed, windows, fenced_switchouts, forced_moves, expired_holds;
+	__u32 vm, vcpu, armed;
+	__u64 windows, fenced_switchouts, forced_moves, expired_holds, budget_releases, held_ns;
 };
 
 struct prom {
@@ -285,27 +305,30 @@ static void prom_collect(struct status *st, struct prom *p)
 		snprintf(v->path, sizeof(v->path), "%.*s", (int)sizeof(rec.path), rec.path);
 		v->alive = kill(rec.pid, 0) == 0 || errno == EPERM;
 		vm.readonly = true;
-		if (vm_open_record(&vm, id, &rec, err, sizeof(err)))
-			continue;
-		v->readable = true;
-		v->fence_live = vm.hdr->fence_live;
+		if (!vm_open_record(&vm, id, &rec, err, sizeof(err))) {
+			v->readable = true;
+			v->fence_live = vm.hdr->fence_live;
+			vm_close(&vm);
+		}
+		/* the scheduler's record, whatever the guest did to its page */
 		for (__u32 i = 0; i < SCXE_MAX_VCPUS && p->nr_vcpus < (int)SCXE_MAX_VCPUS; i++) {
-			const struct scxe_slot *sl;
+			struct scxe_vcpu_stats vs;
 			struct prom_vcpu *c;
 			struct scxe_reg r;
 
-			if (sched_read_reg(st->s, i, &r) || r.vm_id != id || r.vcpu >= vm.nr_slots)
+			if (sched_read_reg(st->s, i, &r) || r.vm_id != id || r.vcpu >= rec.nr_slots)
 				continue;
-			sl = vm_slot(&vm, r.vcpu);
+			/* BPF's record, not the slot's copies: those are guest memory */
+			sched_read_vcpu_stats(st->s, i, &r, &vs);
 			c = &p->vcpu[p->nr_vcpus++];
 			*c = (struct prom_vcpu){
-				.vm = id, .vcpu = r.vcpu, .armed = sl->armed != 0,
-				.windows = sl->windows, .fenced_switchouts = sl->fenced_switchouts,
-				.forced_moves = sl->forced_moves, .expired_holds = sl->expired_holds,
+				.vm = id, .vcpu = r.vcpu, .armed = vs.armed != 0,
+				.windows = vs.windows, .fenced_switchouts = vs.fenced_switchouts,
+				.forced_moves = vs.forced_moves, .expired_holds = vs.expired_holds,
+				.budget_releases = vs.budget_releases, .held_ns = vs.held_ns,
 			};
 			v->nr_vcpus++;
 		}
-		vm_close(&vm);
 	}
 }
 
@@ -317,17 +340,20 @@ static void show_prometheus(struct status *st)
 		size_t off;
 	} vcpu_counters[] = {
 		{ "scx_errata_vcpu_windows_total",
-		  "Errata windows the scheduler saw begin while the slot was armed (32-bit, from the shared page).",
+		  "Errata windows the scheduler saw begin while enforcing.",
 		  offsetof(struct prom_vcpu, windows) },
 		{ "scx_errata_vcpu_fenced_switchouts_total",
-		  "Times the vCPU thread was descheduled inside a window (32-bit, from the shared page).",
+		  "Times the vCPU thread was descheduled while held in a window.",
 		  offsetof(struct prom_vcpu, fenced_switchouts) },
 		{ "scx_errata_vcpu_forced_moves_total",
-		  "Windows moved off their type or CPU by affinity changes or hotplug (32-bit, from the shared page).",
+		  "Windows moved off their type or CPU by affinity changes or hotplug.",
 		  offsetof(struct prom_vcpu, forced_moves) },
 		{ "scx_errata_vcpu_expired_holds_total",
-		  "Windows released after the max hold time (32-bit, from the shared page).",
+		  "Windows released after the max hold time.",
 		  offsetof(struct prom_vcpu, expired_holds) },
+		{ "scx_errata_vcpu_budget_releases_total",
+		  "Windows released or not held because the vCPU had used its hold budget.",
+		  offsetof(struct prom_vcpu, budget_releases) },
 	};
 
 	prom_family("scx_errata_pinned", "gauge",
@@ -359,6 +385,9 @@ static void show_prometheus(struct status *st)
 	prom_family("scx_errata_max_hold_seconds", "gauge",
 		    "A window older than this is released; 0 = never.");
 	printf("scx_errata_max_hold_seconds %.9g\n", st->cfg.max_hold_ns / 1e9);
+	prom_family("scx_errata_hold_budget_ratio", "gauge",
+		    "Share of wall time a vCPU may be held, however often its guest opens windows.");
+	printf("scx_errata_hold_budget_ratio %.9g\n", st->cfg.hold_budget_pct / 100.0);
 
 	prom_collect(st, &p);
 	if (p.nr_vms) {
@@ -403,10 +432,15 @@ static void show_prometheus(struct status *st)
 	for (size_t k = 0; k < sizeof(vcpu_counters) / sizeof(vcpu_counters[0]); k++) {
 		prom_family(vcpu_counters[k].name, "counter", vcpu_counters[k].help);
 		for (int i = 0; i < p.nr_vcpus; i++)
-			printf("%s{vm=\"%u\",vcpu=\"%u\"} %u\n", vcpu_counters[k].name, p.vcpu[i].vm,
-			       p.vcpu[i].vcpu,
-			       *(const __u32 *)((const char *)&p.vcpu[i] + vcpu_counters[k].off));
+			printf("%s{vm=\"%u\",vcpu=\"%u\"} %llu\n", vcpu_counters[k].name, p.vcpu[i].vm,
+			       p.vcpu[i].vcpu, (unsigned long long)
+			       *(const __u64 *)((const char *)&p.vcpu[i] + vcpu_counters[k].off));
 	}
+	prom_family("scx_errata_vcpu_held_seconds_total", "counter",
+		    "Time the vCPU thread was held in windows, as charged to its hold budget.");
+	for (int i = 0; i < p.nr_vcpus; i++)
+		printf("scx_errata_vcpu_held_seconds_total{vm=\"%u\",vcpu=\"%u\"} %.9g\n", p.vcpu[i].vm,
+		       p.vcpu[i].vcpu, p.vcpu[i].held_ns / 1e9);
 }
 
 static int fail(bool json, const char *msg)

@@ -404,7 +404,8 @@ static void publish(struct vm *vm, void *arg)
 	h->magic = SCXE_ABI_MAGIC;
 	h->mode = a->mode;
 	h->max_hold_us = a->max_hold_us;
-	h->host_pid = getpid();
+	h->reserved1 = 0;
+	h->hold_budget_pct = tmpl->hold_budget_pct;
 	h->nr_types = tmpl->nr_types;
 	h->nr_errata = tmpl->nr_errata;
 	h->knowledge_flags = tmpl->knowledge_flags;
@@ -449,7 +450,7 @@ static void slot_write(struct vm *vm, void *arg)
 		__atomic_store_n(&s->armed, 0, __ATOMIC_RELEASE);
 		return;
 	}
-	s->host_tid = a->tid;
+	s->reserved1 = 0;
 	s->arch_id = a->idx;	/* flat topology: APIC id / MPIDR Aff0 = vCPU index */
 }
 

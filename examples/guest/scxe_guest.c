@@ -401,7 +401,7 @@ struct slot_view {
 	__u32 in_errata, erratum, window_seq;
 	__u32 armed, cur_type, cur_cpu, run_seq;
 	__u64 arch_id;
-	__u32 fenced_switchouts, forced_moves, expired_holds, host_tid;
+	__u32 fenced_switchouts, forced_moves, expired_holds, budget_releases;
 };
 
 /* Each field is one aligned load; run_seq read around them tells a consistent set. */
@@ -420,7 +420,7 @@ static void read_slot(volatile struct scxe_slot *s, struct slot_view *v)
 		v->fenced_switchouts = s->fenced_switchouts;
 		v->forced_moves = s->forced_moves;
 		v->expired_holds = s->expired_holds;
-		v->host_tid = s->host_tid;
+		v->budget_releases = s->budget_releases;
 		v->run_seq = seq;
 		if (s->run_seq == seq)
 			return;
@@ -543,8 +543,8 @@ static void print_json(const struct report *r)
 		   "\"nr_slots\":%u,\"slot_size\":%u,\"slot_offset\":%u,\"seq\":%u}",
 		h->magic, h->version, h->hdr_size, h->total_size, h->nr_slots, h->slot_size,
 		h->slot_offset, h->seq);
-	fprintf(f, ",\"fence\":{\"live\":%s,\"mode\":\"%s\",\"max_hold_us\":%u,\"host_pid\":%u}",
-		h->fence_live ? "true" : "false", mode_name(h->mode), h->max_hold_us, h->host_pid);
+	fprintf(f, ",\"fence\":{\"live\":%s,\"mode\":\"%s\",\"max_hold_us\":%u,\"hold_budget_pct\":%u}",
+		h->fence_live ? "true" : "false", mode_name(h->mode), h->max_hold_us, h->hold_budget_pct);
 	fprintf(f, ",\"knowledge\":{\"types_valid\":%s,\"errata_valid\":%s,\"errata_truncated\":%s}",
 		h->knowledge_flags & SCXE_KF_TYPES_VALID ? "true" : "false",
 		h->knowledge_flags & SCXE_KF_ERRATA_VALID ? "true" : "false",
@@ -611,10 +611,10 @@ static void print_json(const struct report *r)
 	else
 		fprintf(f, "%u", v->cur_cpu);
 	fprintf(f, ",\"run_seq\":%u,\"in_errata\":%u,\"erratum\":%u,\"window_seq\":%u,\"arch_id\":%llu,"
-		   "\"fenced_switchouts\":%u,\"forced_moves\":%u,\"expired_holds\":%u,\"host_tid\":%u,"
+		   "\"fenced_switchouts\":%u,\"forced_moves\":%u,\"expired_holds\":%u,\"budget_releases\":%u,"
 		   "\"guarantee\":%s,\"assume_all_types\":%s,\"applicable\":[",
 		v->run_seq, v->in_errata, v->erratum, v->window_seq, (unsigned long long)v->arch_id,
-		v->fenced_switchouts, v->forced_moves, v->expired_holds, v->host_tid,
+		v->fenced_switchouts, v->forced_moves, v->expired_holds, v->budget_releases,
 		r->guarantee ? "true" : "false", r->guarantee ? "false" : "true");
 	first = true;
 	for (__u32 i = 0; i < h->nr_errata; i++)
@@ -675,11 +675,10 @@ static void print_text(const struct report *r)
 	printf("abi: magic ok, version %u, %u slots of %u bytes at offset %u\n", h->version,
 	       h->nr_slots, h->slot_size, h->slot_offset);
 	if (h->fence_live)
-		printf("fence: live, mode %s, max hold %u us%s, host pid %u\n", mode_name(h->mode),
-		       h->max_hold_us, h->max_hold_us ? "" : " (never released)", h->host_pid);
+		printf("fence: live, mode %s, max hold %u us%s, hold budget %u%%\n", mode_name(h->mode),
+		       h->max_hold_us, h->max_hold_us ? "" : " (never released)", h->hold_budget_pct);
 	else
-		printf("fence: not live (mode %s, host pid %u): no window is honoured now\n",
-		       mode_name(h->mode), h->host_pid);
+		printf("fence: not live (mode %s): no window is honoured now\n", mode_name(h->mode));
 	if (!(h->knowledge_flags & SCXE_KF_TYPES_VALID))
 		printf("types: none published\n");
 	else
@@ -734,8 +733,8 @@ static void print_text(const struct report *r)
 		printf(", cur_cpu %u", v->cur_cpu);
 	printf(", run_seq %u\n", v->run_seq);
 	printf("  guest: in_errata %u, erratum %u, window_seq %u\n", v->in_errata, v->erratum, v->window_seq);
-	printf("  host: fenced_switchouts %u, forced_moves %u, expired_holds %u, host_tid %u, arch_id %llu\n",
-	       v->fenced_switchouts, v->forced_moves, v->expired_holds, v->host_tid,
+	printf("  host: fenced_switchouts %u, forced_moves %u, expired_holds %u, budget_releases %u, arch_id %llu\n",
+	       v->fenced_switchouts, v->forced_moves, v->expired_holds, v->budget_releases,
 	       (unsigned long long)v->arch_id);
 	if (r->guarantee) {
 		printf("  errata for the core type this vCPU is on now (type %u %s; a decision holds only "

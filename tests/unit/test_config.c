@@ -82,6 +82,7 @@ UNIT_TEST(config_defaults_are_the_run_defaults)
 	EXPECT_EQ(cfg.set, 0);
 	EXPECT_EQ(cfg.mode, SCXE_MODE_SAME_TYPE);
 	EXPECT_EQ(cfg.max_hold_ms, 50);
+	EXPECT_EQ(cfg.hold_budget_pct, 50);
 	EXPECT_EQ(cfg.slice_us, 5000);
 	EXPECT_EQ(cfg.stats, 1);
 	EXPECT(cfg.enforce);
@@ -128,10 +129,12 @@ UNIT_TEST(config_every_global_key)
 			    "cpu-types = 0-3:little,4-7:big\n"
 			    "errata-db = /etc/scx_errata/errata.db\n"
 			    "stats = 3600\n"
-			    "qmp = /run/qemu/*.qmp\n", &cfg), 0);
+			    "qmp = /run/qemu/*.qmp\n"
+			    "hold-budget-pct = 100\n", &cfg), 0);
 	EXPECT_EQ(cfg.set, CONFIG_SET_MODE | CONFIG_SET_HOLD | CONFIG_SET_SLICE | CONFIG_SET_ENFORCE |
 		  CONFIG_SET_PATTERN | CONFIG_SET_CPU_TYPES | CONFIG_SET_DB | CONFIG_SET_STATS |
-		  CONFIG_SET_QMP);
+		  CONFIG_SET_QMP | CONFIG_SET_BUDGET);
+	EXPECT_EQ(cfg.hold_budget_pct, 100);
 	EXPECT_EQ(cfg.mode, SCXE_MODE_SAME_CPU);
 	EXPECT_EQ(cfg.max_hold_ms, 3600000);
 	EXPECT_EQ(cfg.slice_us, 100);
@@ -160,6 +163,7 @@ UNIT_TEST(config_each_key_sets_its_bit)
 		{ "errata-db = /x.db\n", CONFIG_SET_DB },
 		{ "stats = 0\n", CONFIG_SET_STATS },
 		{ "qmp = /run/*.sock\n", CONFIG_SET_QMP },
+		{ "hold-budget-pct = 1\n", CONFIG_SET_BUDGET },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -298,6 +302,10 @@ UNIT_TEST(config_rejects_bad_files)
 		{ "= 5\n", "1: no key before '='; write 'key = value'" },
 		{ "mode =\n", "1: mode has no value; give one or remove the line for the default" },
 		{ "mode = sideways\n", "1: mode 'sideways' is not same-type or same-cpu" },
+		{ "hold-budget-pct = 0\n",
+		  "1: hold-budget-pct 0 is out of range; use 1 to 100 (percent of wall time, 100 = only max-hold-ms)" },
+		{ "hold-budget-pct = 101\n",
+		  "1: hold-budget-pct 101 is out of range; use 1 to 100 (percent of wall time, 100 = only max-hold-ms)" },
 		{ "enforce = true\n", "1: enforce 'true' is not yes or no" },
 		{ "enforce = Yes\n", "1: enforce 'Yes' is not yes or no" },
 		{ "[vm a]\nenforce = 1\n", "2: enforce '1' is not yes or no" },
@@ -648,7 +656,7 @@ UNIT_TEST(config_example_file_parses)
 	}
 	EXPECT_EQ(cfg.set, CONFIG_SET_MODE | CONFIG_SET_HOLD | CONFIG_SET_SLICE | CONFIG_SET_ENFORCE |
 		  CONFIG_SET_PATTERN | CONFIG_SET_CPU_TYPES | CONFIG_SET_DB | CONFIG_SET_STATS |
-		  CONFIG_SET_QMP);
+		  CONFIG_SET_QMP | CONFIG_SET_BUDGET);
 	EXPECT_EQ(cfg.nr_vms, 2);
 	EXPECT(config_vm_by_name(&cfg, "build") && config_vm_by_name(&cfg, "build")->enforce == 0);
 	EXPECT(config_vm_by_name(&cfg, "db1") && config_vm_by_name(&cfg, "db1")->max_hold_ms == 200);

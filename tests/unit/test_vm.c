@@ -718,13 +718,16 @@ UNIT_TEST(vm_publish_seqlock_and_tables)
 		return;
 	seq0 = vm.hdr->seq;
 	EXPECT_EQ(seq0 % 2, 0);
+	t.hold_budget_pct = 30;
+	vm.hdr->reserved1 = 1234;	/* a guest's scribble: the host writes 0, never its pid */
 	vm_publish(&vm, &t, SCXE_MODE_SAME_TYPE, 50000, true);
 	EXPECT_EQ(vm.hdr->seq % 2, 0);
 	EXPECT_EQ(vm.hdr->seq, seq0 + 2);
 	EXPECT_EQ(vm.hdr->fence_live, 1);
 	EXPECT_EQ(vm.hdr->mode, SCXE_MODE_SAME_TYPE);
 	EXPECT_EQ(vm.hdr->max_hold_us, 50000);
-	EXPECT_EQ(vm.hdr->host_pid, getpid());
+	EXPECT_EQ(vm.hdr->reserved1, 0);
+	EXPECT_EQ(vm.hdr->hold_budget_pct, 30);
 	EXPECT_EQ(vm.hdr->nr_types, 2);
 	EXPECT_EQ(vm.hdr->nr_errata, 2);
 	EXPECT_EQ(vm.hdr->knowledge_flags, SCXE_KF_TYPES_VALID | SCXE_KF_ERRATA_VALID);

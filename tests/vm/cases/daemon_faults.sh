@@ -16,7 +16,7 @@ trap 'kill -INT $E2E_PID 2>/dev/null; scx_errata stop >/dev/null 2>&1' EXIT
 
 # --- SIGPIPE and SIGHUP ------------------------------------------------------------------
 CONF=/tmp/faults.conf
-printf '# test config\nmax-hold-ms = 0\n[vm e2e]\nenforce = yes\n' >"$CONF"
+printf '# test config\nmax-hold-ms = 0\nhold-budget-pct = 100\n[vm e2e]\nenforce = yes\n' >"$CONF"
 chmod 600 "$CONF"
 ( scx_errata run --config "$CONF" --cpu-types "$SCXE_TYPES" --json --stats 1 --inject-fault eject-on-trigger \
 	2>"$SCXE_LOG"; echo "rc=$?" >/tmp/faults.rc ) | head -n 1 >"$OUT" &

@@ -14,7 +14,7 @@
 
 VMM="--vcpus 3 --load 2 --spin-in 40000 --spin-out 1000 --block-in-every 2 --in-action mix
 	--block-out-every 4 --out-action sleep --run-until-signal --count-from-start"
-DAEMON_OPTS="--max-hold-ms 0 --slice-us 1000"
+DAEMON_OPTS="--max-hold-ms 0 --hold-budget 100 --slice-us 1000"
 trap 'kill -INT $E2E_PID 2>/dev/null; scx_errata stop >/dev/null 2>&1' EXIT
 
 get() { # KEY: from the VMM's result lines

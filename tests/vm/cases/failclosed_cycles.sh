@@ -24,7 +24,7 @@ maps0=$(our_maps)
 e2e_start_vmm "--vcpus 1 --load 1 --spin-in 5000 --spin-out 5000 --block-in-every 1
 	--in-action yield --block-out-every 2 --out-action sleep --run-until-signal --wait-registered 600"
 for c in $(seq 1 "$CYCLES"); do
-	daemon_bg /tmp/c1.log --max-hold-ms 0
+	daemon_bg /tmp/c1.log --max-hold-ms 0 --hold-budget 100
 	wait_armed 1 60 || fail "cycle $c: slot never armed: $(tail -n 3 /tmp/c1.log)"
 	scx_errata status --json >/tmp/st.json || fail "cycle $c: status failed"
 	json_check </tmp/st.json || { cat /tmp/st.json; fail "cycle $c: status --json is not valid JSON"; }
@@ -44,7 +44,7 @@ for c in $(seq 1 "$CYCLES"); do
 	fi
 	wait "$DAEMON" 2>/dev/null
 	[ "$(sched_state)" = enabled ] || fail "cycle $c: the scheduler did not outlive its daemon"
-	daemon_bg /tmp/c2.log --max-hold-ms 0
+	daemon_bg /tmp/c2.log --max-hold-ms 0 --hold-budget 100
 	i=0
 	until grep -q 'adopted the pinned scheduler' /tmp/c2.log; do
 		i=$((i + 1)); [ $i -gt 300 ] && { cat /tmp/c2.log; fail "cycle $c: no adoption"; }

@@ -10,7 +10,7 @@
 
 NV=2
 e2e_start_vmm "--vcpus $NV --load 2 --never-clear --seconds 40"
-scxe_start --vm "$E2E_PID:$E2E_SHM" --max-hold-ms 0 --slice-us 1000 --stats 1
+scxe_start --vm "$E2E_PID:$E2E_SHM" --max-hold-ms 0 --hold-budget 100 --slice-us 1000 --stats 1
 grep -q '^e2e_vmm: registered' "$E2E_OUT" || sleep 3
 
 vcpu_tids() {

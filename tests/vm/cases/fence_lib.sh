@@ -81,7 +81,7 @@ e2e_expect() {
 e2e_fence_proof() {
 	scenario="--vcpus 3 --load 2 --mode $1 --spin-in 5000 --spin-out 5000
 		--block-in-every 1 --in-action $2 --block-out-every 2 --out-action sleep"
-	daemon="--mode $1 --max-hold-ms 0 --slice-us 1000 --stats 5"
+	daemon="--mode $1 --max-hold-ms 0 --hold-budget 100 --slice-us 1000 --stats 5"
 
 	e2e_run "$scenario --seconds 120 --min-fenced 10000 --min-moves 1000" $daemon
 	e2e_expect enforcement = on

@@ -6,7 +6,7 @@
 
 scenario="--vcpus 3 --load 4 --spin-in 5000 --spin-out 5000 --block-in-every 1
 	--in-action yield --block-out-every 2 --seconds 10"
-daemon="--mode same-type --max-hold-ms 0 --slice-us 1000 --stats 5"
+daemon="--mode same-type --max-hold-ms 0 --hold-budget 100 --slice-us 1000 --stats 5"
 
 e2e_run "$scenario" $daemon --no-enforce
 free_moves=$(e2e_get cross_type_moves)

@@ -90,8 +90,8 @@ done
 out=$(reader) || fail "scxe_guest failed: $out"
 echo "$out" | grep -q '^abi: magic ok, version 1, 64 slots of 64 bytes at offset 4096$' ||
 	{ echo "$out"; fail "the reader does not see a version 1 layout with 64 slots"; }
-echo "$out" | grep -q "^fence: live, mode same-type, max hold 50000 us, host pid $SCXE_PID\$" ||
-	{ echo "$out"; fail "the reader does not see a live same-type fence owned by pid $SCXE_PID"; }
+echo "$out" | grep -q "^fence: live, mode same-type, max hold 50000 us, hold budget 50%\$" ||
+	{ echo "$out"; fail "the reader does not see a live same-type fence with the default hold limits"; }
 echo "$out" | grep -q '^types: 2$' || { echo "$out"; fail "the reader does not see 2 types"; }
 echo "$out" | grep -q '^  type 0 big: .* cpus 2,' || { echo "$out"; fail "type 0 is not big with 2 cpus"; }
 echo "$out" | grep -q '^  type 1 little: .* cpus 2,' || { echo "$out"; fail "type 1 is not little with 2 cpus"; }

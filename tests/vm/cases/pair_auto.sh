@@ -11,7 +11,7 @@ VMMS=5
 LOG=/tmp/auto.log
 SCXE_LOG=$LOG	# what fail() and assert_not_ejected read
 : >"$LOG"
-scx_errata run --cpu-types "$SCXE_TYPES" --stats 0 --max-hold-ms 0 >"$LOG" 2>&1 &
+scx_errata run --cpu-types "$SCXE_TYPES" --stats 0 --max-hold-ms 0 --hold-budget 100 >"$LOG" 2>&1 &
 D=$!
 trap 'kill -INT $D 2>/dev/null; kill $E2E_PID 2>/dev/null' EXIT
 wait_state enabled 60 || fail "the daemon did not attach: $(tail -n 3 "$LOG")"

@@ -121,7 +121,7 @@ qemu_run() {
 
 # as the fence_* cases: shorter slices, so a woken fenced vCPU waits less for its type;
 # holds never expire, so that every type change after a flagged switch-out is a violation
-DAEMON_OPTS="--mode same-type --max-hold-ms 0 --slice-us 1000"
+DAEMON_OPTS="--mode same-type --max-hold-ms 0 --hold-budget 100 --slice-us 1000"
 
 # shellcheck disable=SC2086 # a word list
 qemu_run "--min-seconds $MIN_SECONDS --seconds $MAX_SECONDS --min-fenced $MIN_FENCED" $DAEMON_OPTS

@@ -17,7 +17,7 @@
  *     --hotplug, that its state survived the change of thread). Threads are not named like
  *     any VMM's vCPU threads: only KVM's own report of the thread (the daemon's fentry on
  *     KVM_RUN) can pair them;
- *   - waits until every slot reads armed != 0 with host_tid naming its thread, at most
+ *   - waits until every slot reads armed != 0, at most
  *     --timeout-ms (default 5000); each vCPU thread times its own first KVM_RUN and its
  *     first return from KVM_RUN that reads so: that difference is the pairing latency;
  *   - with --hotplug, then unplugs vCPU 0: its thread exits, and once the kernel has
@@ -25,8 +25,8 @@
  *     thread exits, before the thread stops running; a slot still armed then would tell the
  *     guest its vCPU is fenced while the next thread to run it is not, yet); if it does not,
  *     the child times how long it stays armed; then it plugs vCPU 0 again: a new thread runs
- *     KVM_RUN on the same vCPU fd, and the child waits until slot 0's host_tid names the
- *     new thread and armed != 0;
+ *     KVM_RUN on the same vCPU fd, and the child waits until slot 0 reads armed != 0 again
+ *     (only the new thread's registration can arm it now);
  *   - unlinks its file and exits (exit_group: its vCPU threads die with it).
  * The parent reaps each child before it forks the next, so exactly one VMM lives at a time.
  *
@@ -313,12 +313,14 @@ static void setup_vcpu(struct vcpu *v)
 }
 
 /*
- * The slot is armed for this very thread: the daemon names the thread it registered in
- * host_tid, so after a replug an armed left over from the old thread does not count.
+ * The slot is armed for this very thread. The page names no host thread (a guest has no
+ * use for it), but nothing else can have armed it: only BPF arms, in ops.running of a
+ * registered thread, and a replug starts the new thread only after the old one is gone
+ * and its slot read unarmed (replug()).
  */
 static bool armed_for(const struct vcpu *v, pid_t tid)
 {
-	return rd32(&v->slot->armed) && rd32(&v->slot->host_tid) == (__u32)tid;
+	return rd32(&v->slot->armed) != 0;
 }
 
 static void *vcpu_main(void *arg)
@@ -392,12 +394,11 @@ static void tell_slot(int i, const char *why)
 	const struct scxe_slot *s = vcpus[i].slot;
 
 	fprintf(stderr, "churn_vmm: cycle %ld (pid %d): vcpu %d (thread %d) %s: guest exits=%lu "
-		"armed=%u host_tid=%u cur_type=0x%x run_seq=%u; magic=0x%x slot_offset=%u "
-		"fence_live=%u host_pid=%u\n",
+		"armed=%u cur_type=0x%x run_seq=%u; magic=0x%x slot_offset=%u fence_live=%u\n",
 		cycle, getpid(), i, __atomic_load_n(&vcpus[i].tid, __ATOMIC_ACQUIRE), why,
 		__atomic_load_n(&vcpus[i].exits, __ATOMIC_RELAXED), rd32(&s->armed),
-		rd32(&s->host_tid), rd32(&s->cur_type), rd32(&s->run_seq), rd32(&h->magic),
-		rd32(&h->slot_offset), rd32(&h->fence_live), rd32(&h->host_pid));
+		rd32(&s->cur_type), rd32(&s->run_seq), rd32(&h->magic), rd32(&h->slot_offset),
+		rd32(&h->fence_live));
 }
 
 /* Wait until the kernel has released thread tid (its /proc entry is gone). */

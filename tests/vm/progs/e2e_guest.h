@@ -32,6 +32,7 @@
 /* e2e_scratch.ctl bits, read by the guest once per window */
 #define E2E_CTL_NEVER_CLEAR	(1u << 0)	/* stay inside the first window forever */
 #define E2E_CTL_HALT		(1u << 1)	/* execute HLT inside the next window */
+#define E2E_CTL_GO		(1u << 2)	/* measurement started (hostile.S waits for it) */
 
 /* OUT to these ports: the vCPU thread blocks for a moment (or yields), in/out of a window */
 #define E2E_PORT_BLOCK_IN	0xe0
@@ -53,7 +54,8 @@ struct e2e_scratch {
 	__u32	block_in_left;	/* 24: guest's count-down, starts at block_in_every */
 	__u32	block_out_every; /* 28: block between windows every Nth time (0: never) */
 	__u32	block_out_left;	/* 32: guest's count-down */
-	__u32	reserved[7];
+	__u32	shm_size;	/* 36: bytes of the shared file (hostile.S writes all of them) */
+	__u32	reserved[6];
 };
 
 #ifdef __bpf__

@@ -71,8 +71,9 @@ _Static_assert(offsetof(struct e2e_scratch, block_in_every) == 20, "guest SCR_BL
 _Static_assert(offsetof(struct e2e_scratch, block_in_left) == 24, "guest SCR_BLOCK_IN_LEFT");
 _Static_assert(offsetof(struct e2e_scratch, block_out_every) == 28, "guest SCR_BLOCK_OUT_EVERY");
 _Static_assert(offsetof(struct e2e_scratch, block_out_left) == 32, "guest SCR_BLOCK_OUT_LEFT");
+_Static_assert(offsetof(struct e2e_scratch, shm_size) == 36, "hostile guest SCR_SHM_SIZE");
 _Static_assert(E2E_PORT_BLOCK_IN == 0xe0 && E2E_PORT_BLOCK_OUT == 0xe1, "guest PORT_BLOCK_*");
-_Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2, "guest CTL_* bits");
+_Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2 && E2E_CTL_GO == 4, "guest CTL_* bits");
 /* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
 _Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
 _Static_assert(E2E_SCRATCH_GPA + E2E_MAX_VCPUS * E2E_PAGE <= E2E_RAM_SIZE, "scratch fits RAM");
@@ -95,6 +96,7 @@ _Static_assert(offsetof(struct scxe_slot, cur_type) == 0x14, "ivshmem guest SLOT
 #define GUEST_DEFAULT		"/scxe/guest/errata_loop.bin"
 #define TICK_MS			100		/* main loop: thresholds, enforcement samples */
 #define GARBAGE_PERIOD_US	500		/* garbage writer: pause between passes */
+#define HOSTILE_GUEST		"/scxe/guest/hostile.bin"
 
 /* first key of the e2e: line, so results from different hosts are never compared blindly */
 #if defined(__x86_64__)
@@ -127,6 +129,7 @@ struct opts {
 	bool		exit_while_fenced;
 	bool		never_clear;
 	bool		garbage;
+	int		bump_seq_us;	/* > 0: bump every slot's window_seq this often */
 	bool		count_from_start;	/* count before registration too */
 	bool		run_until_signal;	/* measure until SIGINT/SIGTERM */
 	__u32		spin_in, spin_out;
@@ -265,6 +268,10 @@ static void usage(FILE *f)
 "  --never-clear           the guest never leaves its first window (max-hold test)\n"
 "  --exit-while-fenced     halfway through, vCPU 0's thread exits inside a window\n"
 "  --garbage               keep writing random values into the header and every slot\n"
+"  --bump-seq US           bump every slot's window_seq each US microseconds (a guest\n"
+"                          trying to renew its hold; with --never-clear)\n"
+"  --guest PATH            guest code; " HOSTILE_GUEST " writes random values to\n"
+"                          every byte of the shared file, as fast as it can\n"
 "  --guest PATH            guest code (default %s or next to this program)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -317,7 +324,7 @@ static void parse_opts(int argc, char **argv)
 	       O_SETTLE, O_MINF, O_MINM, O_MINV, O_SPIN_IN, O_SPIN_OUT, O_NEVER, O_EXIT,
 	       O_GARBAGE, O_GUEST, O_BLOCK_IN, O_BLOCK_OUT, O_SLEEP_US,
 	       O_IN_ACTION, O_OUT_ACTION, O_FROM_START, O_UNTIL_SIGNAL,
-	       O_OBSERVE, O_QMP, O_TIDS, O_GUEST_LOG, O_MIN_SECONDS };
+	       O_OBSERVE, O_QMP, O_TIDS, O_GUEST_LOG, O_MIN_SECONDS, O_BUMP_SEQ };
 	static const struct option lo[] = {
 		{ "shm", required_argument, NULL, O_SHM },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
@@ -342,6 +349,7 @@ static void parse_opts(int argc, char **argv)
 		{ "never-clear", no_argument, NULL, O_NEVER },
 		{ "exit-while-fenced", no_argument, NULL, O_EXIT },
 		{ "garbage", no_argument, NULL, O_GARBAGE },
+		{ "bump-seq", required_argument, NULL, O_BUMP_SEQ },
 		{ "count-from-start", no_argument, NULL, O_FROM_START },
 		{ "run-until-signal", no_argument, NULL, O_UNTIL_SIGNAL },
 		{ "guest", required_argument, NULL, O_GUEST },
@@ -358,7 +366,7 @@ static void parse_opts(int argc, char **argv)
 		switch (c) {
 		case O_VCPUS: case O_SPIN_IN: case O_SPIN_OUT: case O_BLOCK_IN: case O_BLOCK_OUT:
 		case O_SLEEP_US: case O_IN_ACTION: case O_OUT_ACTION: case O_NEVER: case O_EXIT:
-		case O_GARBAGE: case O_GUEST:
+		case O_GARBAGE: case O_GUEST: case O_BUMP_SEQ:
 			opt.own_vm_opt = lo[li].name;
 			break;
 		}
@@ -393,6 +401,7 @@ static void parse_opts(int argc, char **argv)
 		case O_NEVER:	opt.never_clear = true; break;
 		case O_EXIT:	opt.exit_while_fenced = true; break;
 		case O_GARBAGE:	opt.garbage = true; break;
+		case O_BUMP_SEQ: opt.bump_seq_us = parse_num("--bump-seq", optarg, 1, 1000000); break;
 		case O_FROM_START:	opt.count_from_start = true; break;
 		case O_UNTIL_SIGNAL:	opt.run_until_signal = true; break;
 		case O_GUEST:	opt.guest = optarg; break;
@@ -608,6 +617,7 @@ static void setup_vcpu(struct vcpu *v)
 	v->scr->ctl = opt.never_clear ? E2E_CTL_NEVER_CLEAR : 0;
 	v->scr->block_in_every = v->scr->block_in_left = opt.block_in_every;
 	v->scr->block_out_every = v->scr->block_out_left = opt.block_out_every;
+	v->scr->shm_size = shm_size;
 }
 
 static void *vcpu_main(void *arg)
@@ -956,6 +966,18 @@ static void *garbage_main(void *arg)
 	return NULL;
 }
 
+/* A guest that tries to renew its hold: a new window_seq in every slot, again and again. */
+static void *bump_main(void *arg)
+{
+	prctl(PR_SET_NAME, "bump-seq");
+	while (!garbage_stop) {
+		for (int i = 0; i < opt.nr_vcpus; i++)
+			__atomic_add_fetch(&vcpus[i].slot->window_seq, 1, __ATOMIC_RELAXED);
+		usleep(opt.bump_seq_us);
+	}
+	return NULL;
+}
+
 static void on_signal(int sig)
 {
 	stop_requested = 1;
@@ -1074,10 +1096,13 @@ int main(int argc, char **argv)
 				rd32(&hdr->mode), opt.same_cpu ? "same-cpu" : "same-type");
 	}
 
-	if (opt.garbage) {
-		errno = pthread_create(&garbage_thread, NULL, garbage_main, NULL);
+	/* a hostile guest starts writing now: a page scribbled before pairing is refused */
+	for (int i = 0; i < opt.nr_vcpus && !opt.observe_pid; i++)
+		__atomic_or_fetch(&vcpus[i].scr->ctl, E2E_CTL_GO, __ATOMIC_SEQ_CST);
+	if (opt.garbage || opt.bump_seq_us) {
+		errno = pthread_create(&garbage_thread, NULL, opt.garbage ? garbage_main : bump_main, NULL);
 		if (errno)
-			die_errno("creating the garbage writer");
+			die_errno("creating the page writer");
 	}
 	if (!opt.count_from_start) {
 		windows0 = total_windows(&g0);
@@ -1111,7 +1136,7 @@ int main(int argc, char **argv)
 	}
 	skel->bss->counting = 0;
 	c = skel->bss->counts;
-	if (opt.garbage) {
+	if (opt.garbage || opt.bump_seq_us) {
 		garbage_stop = true;
 		pthread_join(garbage_thread, NULL);
 	}
