@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Errata database text (docs/errata-db.md) -> errata_db_parse. Beyond not crashing:
+ * Errata database text (docs/errata-db.md) -> errata_db_parse, or, after a leading NUL
+ * byte, errata_db_load of a file holding the rest. Beyond not crashing:
  * a rejected file keeps no entry and says why in one "NAME:LINE: field N: ..." line; an
  * accepted one holds only complete entries with unique ids, and every model line it
  * accepted matches the core it describes (so parsing and matching agree on the numbers).
@@ -79,10 +80,45 @@ static void check_accepted(void)
 	}
 }
 
+static char path[PATH_MAX + 16];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	snprintf(path, sizeof(path), "%s/fuzz.db", fuzz_scratch("errata_db"));
+	return 0;
+}
+
+/* --errata-db FILE: the bytes after a leading NUL, through a real file */
+static void via_file(const uint8_t *data, size_t size)
+{
+	char err[PATH_MAX + 512] = "";
+	int fds = fuzz_fd_mark();
+
+	if (!fuzz_write(path, data, size, false, 0644))
+		fuzz_die("cannot write %s: %s", path, strerror(errno));
+	if (errata_db_load(&db, path, err, sizeof(err))) {
+		if (!strstr(err, path))
+			fuzz_die("refused without naming the file: '%s'", err);
+		if (memchr(data, 0, size) && !strstr(err, "NUL"))
+			fuzz_die("a file with a NUL byte was refused for another reason: '%s'", err);
+	} else {
+		if (memchr(data, 0, size))
+			fuzz_die("a file with a NUL byte was accepted");
+		check_accepted();
+	}
+	unlink(path);
+	fuzz_fd_check(fds);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fuzz_cstr(data, size), err[512] = "";
+	char *text, err[512] = "";
 
+	if (size && !data[0]) {
+		via_file(data + 1, size - 1);
+		return 0;
+	}
+	text = fuzz_cstr(data, size);
 	if (errata_db_parse(&db, text, "fuzz.db", err, sizeof(err)))
 		check_rejected(err);
 	else

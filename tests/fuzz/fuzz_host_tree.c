@@ -12,7 +12,8 @@
  *   flags  := bit 0: also run `info`, bit 1: ... with --json
  *   record := op arg* len content[len]
  *   op     := kind (low 5 bits, modulo the number of kinds) | 0x20 append instead of
- *             replace | 0x40 make a directory there instead of a file
+ *             replace | 0x40 make a directory there instead of a file | 0x80 a FIFO
+ *             (no writer: a reader that opens it blocking hangs, which libFuzzer reports)
  *   arg    := one byte each: a cpu number (0-255), a cache index (modulo 18), a devicetree
  *             node (modulo the node table)
  *
@@ -104,7 +105,7 @@ static bool build_tree(const uint8_t *d, size_t size, int *flags)
 		*flags = d[i++];
 	while (i < size) {
 		const struct kind *kd = &kinds[(d[i] & 0x1f) % NR_KINDS];
-		bool append = d[i] & 0x20, dir = d[i] & 0x40;
+		bool append = d[i] & 0x20, dir = d[i] & 0x40, fifo = d[i] & 0x80;
 		unsigned int cpu = 0, idx = 0, node = 0;
 		char rel[PATH_MAX], path[PATH_MAX * 2], name[256];
 		size_t len;
@@ -147,7 +148,8 @@ static bool build_tree(const uint8_t *d, size_t size, int *flags)
 		snprintf(path, sizeof(path), "%s/%s", root, rel);
 		/* the parent directories only when missing: mkdir -p per record costs most */
 		for (int try = 0; try < 2; try++) {
-			if (dir ? !mkdir(path, 0755) || errno != ENOENT :
+			if (fifo ? !mkfifo(path, 0644) || errno != ENOENT :
+			    dir ? !mkdir(path, 0755) || errno != ENOENT :
 			    fuzz_write(path, d + i, kd->arg == A_PROP ? 0 : len, append, 0644) ||
 			    errno != ENOENT)
 				break;

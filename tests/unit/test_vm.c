@@ -598,7 +598,7 @@ UNIT_TEST(vm_open_bad_files)
 			snprintf(target, sizeof(target), "%s", tmp_path("target"));
 			if (t[i].op == SYMLINK)
 				EXPECT_EQ(write_file(target, buf, sizeof(buf)), 0);
-			other = tmp_path("target");
+			other = target;	/* tmp_path's buffer is reused below */
 			EXPECT_EQ(symlink(target, tmp_path("bad")), 0);
 			break;
 		case FIFO:
