@@ -28,9 +28,10 @@ static void check_accepted(void)
 {
 	if (c.mode != SCXE_MODE_SAME_TYPE && c.mode != SCXE_MODE_SAME_CPU)
 		fuzz_die("mode %u", c.mode);
-	if (c.max_hold_ms > 3600000 || c.slice_us < 100 || c.slice_us > 1000000 || c.stats > 3600)
-		fuzz_die("hold %llu slice %llu stats %llu out of range", c.max_hold_ms, c.slice_us,
-			 c.stats);
+	if (c.max_hold_ms > 3600000 || c.slice_us < 100 || c.slice_us > 1000000 || c.stats > 3600 ||
+	    c.hold_budget_pct < 1 || c.hold_budget_pct > 100)
+		fuzz_die("hold %llu slice %llu stats %llu budget %llu out of range", c.max_hold_ms,
+			 c.slice_us, c.stats, c.hold_budget_pct);
 	if (!terminated(c.shm_pattern, sizeof(c.shm_pattern)) || c.shm_pattern[0] != '/' ||
 	    !terminated(c.cpu_types, sizeof(c.cpu_types)) ||
 	    !terminated(c.errata_db, sizeof(c.errata_db)) ||

@@ -2,9 +2,10 @@
 /*
  * The host readers (sysfs, procfs, devicetree, ACPI GTDT) on a tree the input describes:
  * each input is decoded into a small machine under a private scratch directory, then
- * host_read, knowledge_build against the built-in database, knowledge_to_abi and, when
- * asked, the whole `scx_errata info [--json] --host-root TREE` run on it. The tree is
- * removed after each input.
+ * host_read, an optional --cpu-types SPEC, knowledge_build against the built-in database
+ * or one the input carries, knowledge_to_abi and, when asked, the whole
+ * `scx_errata info [--json] --host-root TREE [--cpu-types SPEC] [--errata-db FILE]` run on
+ * it. The tree is removed after each input.
  *
  * Encoding (tests/fuzz/seed.sh writes the fixture trees in it):
  *
@@ -18,7 +19,9 @@
  *             node (modulo the node table)
  *
  * A devicetree property record (kind 17) takes its file name from the content and writes an
- * empty file; every other record writes the content. A truncated record ends the input.
+ * empty file; kinds 19 and 20 are not files: their content is the --cpu-types SPEC and the
+ * errata database text (appended to with 0x20, so either can be longer than one record);
+ * every other record writes the content. A truncated record ends the input.
  */
 #include "fuzz.h"
 #include "errata_db.h"
@@ -27,7 +30,7 @@
 #include "knowledge.h"
 #include "log.h"
 
-enum arg { A_NONE, A_CPU, A_CACHE, A_NODE, A_PROP };
+enum arg { A_NONE, A_CPU, A_CACHE, A_NODE, A_PROP, A_SPEC, A_DB };
 
 static const struct kind {
 	const char *fmt;
@@ -52,6 +55,8 @@ static const struct kind {
 	{ "sys/firmware/devicetree/base/%s/compatible", A_NODE },
 	{ "sys/firmware/devicetree/base/%s/%s", A_PROP },
 	{ "sys/firmware/devicetree/base/%s", A_NODE },
+	{ "--cpu-types", A_SPEC },
+	{ "--errata-db", A_DB },						/* 20 */
 };
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -63,10 +68,13 @@ static const char *const nodes[] = {
 #define NR_NODES (sizeof(nodes) / sizeof(nodes[0]))
 
 static struct host h;
-static struct errata_db db;
+static struct errata_db builtin, db;
 static struct host_knowledge k;
 static struct scxe_shm_hdr abi;
-static char root[PATH_MAX];
+static char root[PATH_MAX], db_path[PATH_MAX + 16];
+/* the input's --cpu-types SPEC and errata database text, "" when it has none */
+static char spec[4096], dbtext[1 << 16];
+static size_t spec_len, dbtext_len;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -78,9 +86,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fuzz_die("cannot point stdout at /dev/null");
 	close(null);
 	log_quiet_warn = true;
-	if (errata_db_load_builtin(&db, err, sizeof(err)))
+	if (errata_db_load_builtin(&builtin, err, sizeof(err)))
 		fuzz_die("built-in database: %s", err);
 	snprintf(root, sizeof(root), "%s/t", fuzz_scratch("host_tree"));
+	snprintf(db_path, sizeof(db_path), "%s/errata.db", fuzz_scratch("host_tree"));
 	return 0;
 }
 
@@ -101,6 +110,7 @@ static bool build_tree(const uint8_t *d, size_t size, int *flags)
 
 	if (mkdir(root, 0755))
 		return false;
+	spec_len = dbtext_len = 0;
 	if (size)
 		*flags = d[i++];
 	while (i < size) {
@@ -111,7 +121,7 @@ static bool build_tree(const uint8_t *d, size_t size, int *flags)
 		size_t len;
 
 		i++;
-		if (kd->arg != A_NONE) {
+		if (kd->arg != A_NONE && kd->arg != A_SPEC && kd->arg != A_DB) {
 			if (i >= size)
 				break;
 			if (kd->arg == A_CPU || kd->arg == A_CACHE)
@@ -144,6 +154,22 @@ static bool build_tree(const uint8_t *d, size_t size, int *flags)
 			prop_name(d + i, len, name);
 			snprintf(rel, sizeof(rel), kd->fmt, nodes[node], name);
 			break;
+		case A_SPEC:
+		case A_DB: {
+			char *buf = kd->arg == A_SPEC ? spec : dbtext;
+			size_t *n = kd->arg == A_SPEC ? &spec_len : &dbtext_len;
+			size_t max = kd->arg == A_SPEC ? sizeof(spec) : sizeof(dbtext);
+
+			if (!append)
+				*n = 0;
+			if (*n + len < max) {
+				memcpy(buf + *n, d + i, len);
+				*n += len;
+			}
+			buf[*n] = '\0';
+			i += len;
+			continue;
+		}
 		}
 		snprintf(path, sizeof(path), "%s/%s", root, rel);
 		/* the parent directories only when missing: mkdir -p per record costs most */
@@ -214,7 +240,8 @@ static void check_knowledge(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[512] = "";
+	char err[1024] = "";
+	bool use_spec = false, use_db = false;
 	int flags = 0;
 	int fds = fuzz_fd_mark();
 
@@ -224,17 +251,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (host_read(&h, root, err, sizeof(err))) {
 		if (!err[0])
 			fuzz_die("host_read failed without a reason");
-	} else {
-		check_host();
-		knowledge_build(&h, &db, &k);
-		check_knowledge();
+		goto out;
 	}
+	check_host();
+	if (spec_len) {
+		use_spec = !host_apply_cpu_types(&h, spec, err, sizeof(err));
+		if (use_spec)
+			check_host();
+	}
+	if (dbtext_len)
+		use_db = !errata_db_parse(&db, dbtext, "fuzz.db", err, sizeof(err));
+	knowledge_build(&h, use_db ? &db : &builtin, &k);
+	check_knowledge();
+	/* info on what read fine, so that it prints nothing on stderr */
 	if (flags & 1) {
-		char *argv[] = { "info", "--host-root", root, flags & 2 ? "--json" : NULL, NULL };
+		char *argv[10] = { "info", "--host-root", root };
+		int argc = 3;
 
-		info_main(flags & 2 ? 4 : 3, argv);
+		if (flags & 2)
+			argv[argc++] = "--json";
+		if (use_spec) {
+			argv[argc++] = "--cpu-types";
+			argv[argc++] = spec;
+		}
+		/* the text up to a NUL byte: what errata_db_parse read */
+		if (use_db && fuzz_write(db_path, dbtext, strlen(dbtext), false, 0644)) {
+			argv[argc++] = "--errata-db";
+			argv[argc++] = db_path;
+		}
+		if (info_main(argc, argv))
+			fuzz_die("info failed on a tree, spec and database that read fine");
 		fflush(stdout);
+		unlink(db_path);
 	}
+out:
 	fuzz_rm_tree(root);
 	fuzz_fd_check(fds);
 	return 0;

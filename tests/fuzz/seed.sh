@@ -135,6 +135,17 @@ for i, fx in enumerate(sorted(os.listdir('tests/fixtures'))):
     # alternate: reader only, then `info`, then `info --json`
     seed('fuzz_host_tree', fx, encode_tree(root, i % 3 and (1 | (i % 3 == 2) << 1)))
 
+def chunks(kind, text):
+    return b''.join(record(kind, [], text[o:o + 255], append=o > 0) for o in range(0, len(text), 255))
+
+# a --cpu-types SPEC (kind 19) and a database of the input's own (kind 20) on top of a tree
+small = open('tests/fixtures/db/small.db', 'rb').read()
+seed('fuzz_host_tree', 'rk3399-types-db', encode_tree('tests/fixtures/rk3399', 3) +
+     chunks(19, b'0-3:little,4-5:big') + chunks(20, small))
+seed('fuzz_host_tree', 'd05-db', encode_tree('tests/fixtures/d05', 1) + chunks(20, small))
+seed('fuzz_host_tree', 'alderlake-types', encode_tree('tests/fixtures/alderlake', 2) +
+     chunks(19, b'0-7:p,8-15:e'))
+
 # ---- fuzz_shm_file: 5 header bytes (flags, after-open actions, min_slots/5, size/8) ----
 def hdr(magic=0x45584353, version=1, slot_size=64, slot_offset=4096, nr_slots=64, total=8192):
     return struct.pack('<7I', magic, version, 4096, total, nr_slots, slot_size, slot_offset)
@@ -168,7 +179,7 @@ for name, data in {
 # ---- fuzz_config: the example file and one seed per rule -------------------------------
 seed('fuzz_config', 'example.conf', open('examples/scx_errata.conf').read())
 for name, text in {
-    'globals': 'mode = same-cpu\nmax-hold-ms = 0\nslice-us = 100\nenforce = no\nstats = 3600\n'
+    'globals': 'mode = same-cpu\nmax-hold-ms = 0\nhold-budget-pct = 100\nslice-us = 100\nenforce = no\nstats = 3600\n'
                'shm-pattern = /dev/shm/vm.*\ncpu-types = 0-1:big,2-3:little\nerrata-db = /etc/e.db\nqmp = /run/q/*.sock\n',
     'vms': '[vm web1]\npath = /dev/shm/scx_errata.web1\nenforce = no\nmax-hold-ms = 10\nqmp = /run/web1.qmp\n[ vm  db ]\n',
     'same-path': '[vm a]\npath = /dev/shm/scx_errata.b\n[vm b]\n',
