@@ -63,9 +63,15 @@ static void show_vm(struct status *st, __u32 id, const struct scxe_vm_rec *rec, 
 	static struct vm vm;
 	char err[PATH_MAX + 256];
 	bool alive = kill(rec->pid, 0) == 0 || errno == EPERM, open;
+	__u32 live = 0;
 
 	vm.readonly = true;
 	open = vm_open_record(&vm, id, rec, err, sizeof(err)) == 0;
+	/* the VMM may truncate its file at any moment: every read of the page is guarded */
+	if (open && vm_read_u32(&vm, &vm.hdr->fence_live, &live)) {
+		snprintf(err, sizeof(err), "%s shrank while being read", vm.path);
+		open = false;
+	}
 	if (j) {
 		json_obj(j, NULL);
 		json_uint(j, "id", id);
@@ -73,14 +79,14 @@ static void show_vm(struct status *st, __u32 id, const struct scxe_vm_rec *rec, 
 		json_bool(j, "alive", alive);
 		json_str(j, "path", rec->path);
 		if (open)
-			json_bool(j, "fence_live", vm.hdr->fence_live != 0);
+			json_bool(j, "fence_live", live != 0);
 		else
 			json_str(j, "error", err);
 		json_arr(j, "vcpus");
 	} else {
 		printf("vm %u: pid %d%s, %s", id, rec->pid, alive ? "" : " (gone)", rec->path);
 		if (open)
-			printf(", %u slots, fence_live %u\n", vm.nr_slots, vm.hdr->fence_live);
+			printf(", %u slots, fence_live %u\n", vm.nr_slots, live);
 		else
 			printf(" (%s)\n", err);
 	}
@@ -96,8 +102,12 @@ static void show_vm(struct status *st, __u32 id, const struct scxe_vm_rec *rec, 
 		if (sched_read_reg(st->s, i, &r) || r.vm_id != id || r.vcpu >= rec->nr_slots)
 			continue;
 		sched_read_vcpu_stats(st->s, i, &r, &vs);
-		if (open && r.vcpu < vm.nr_slots)
-			in_errata = vm_slot(&vm, r.vcpu)->in_errata != 0;
+		if (open && r.vcpu < vm.nr_slots) {
+			__u32 flag;
+
+			if (!vm_read_u32(&vm, &vm_slot(&vm, r.vcpu)->in_errata, &flag))
+				in_errata = flag != 0;
+		}
 		if (j) {
 			json_obj(j, NULL);
 			json_uint(j, "index", r.vcpu);
@@ -306,8 +316,7 @@ static void prom_collect(struct status *st, struct prom *p)
 		v->alive = kill(rec.pid, 0) == 0 || errno == EPERM;
 		vm.readonly = true;
 		if (!vm_open_record(&vm, id, &rec, err, sizeof(err))) {
-			v->readable = true;
-			v->fence_live = vm.hdr->fence_live;
+			v->readable = !vm_read_u32(&vm, &vm.hdr->fence_live, &v->fence_live);
 			vm_close(&vm);
 		}
 		/* the scheduler's record, whatever the guest did to its page */
@@ -465,6 +474,7 @@ int status_main(int argc, char **argv)
 	char msg[256];
 	int c;
 
+	vm_guard_install();
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {

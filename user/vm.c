@@ -56,6 +56,28 @@ static int guarded(struct vm *vm, void (*fn)(struct vm *, void *), void *arg)
 	return 0;
 }
 
+struct read_args {
+	const __u32 *field;
+	__u32 val;
+};
+
+static void read_u32(struct vm *vm, void *arg)
+{
+	struct read_args *a = arg;
+
+	a->val = __atomic_load_n(a->field, __ATOMIC_RELAXED);
+}
+
+int vm_read_u32(struct vm *vm, const __u32 *field, __u32 *out)
+{
+	struct read_args a = { field, 0 };
+
+	if (guarded(vm, read_u32, &a))
+		return -1;
+	*out = a.val;
+	return 0;
+}
+
 void vm_reset(struct vm *vm)
 {
 	memset(vm, 0, sizeof(*vm));

@@ -79,6 +79,8 @@ static inline struct scxe_slot *vm_slot(const struct vm *vm, __u32 i)
  * any VM is opened. A SIGBUS during an access marks the VM lost.
  */
 void vm_guard_install(void);
+/* A 32-bit field of the mapping, read under the guard; -1 when the file shrank under it. */
+int vm_read_u32(struct vm *vm, const __u32 *field, __u32 *out);
 
 /*
  * Rewrite the host-written header fields under the seqlock: tmpl supplies the knowledge

@@ -648,7 +648,18 @@ UNIT_TEST(vm_truncated_while_paired)
 	vm_for(&vm, path);
 	EXPECT_EQ(open_laid_out(&vm, 0), 0);
 	EXPECT(vm_check(&vm) == NULL);
-	EXPECT_EQ(truncate(path, 0), 0);
+	{
+		__u32 v = 7;
+
+		EXPECT_EQ(vm_read_u32(&vm, &vm.hdr->magic, &v), 0);
+		EXPECT_EQ(v, SCXE_ABI_MAGIC);
+		EXPECT_EQ(truncate(path, 0), 0);
+		/* what status reads: refused, not a SIGBUS, and the value left alone */
+		v = 7;
+		EXPECT_EQ(vm_read_u32(&vm, &vm_slot(&vm, 0)->in_errata, &v), -1);
+		EXPECT_EQ(v, 7);
+		vm.lost = false;
+	}
 	EXPECT_EQ(vm_publish(&vm, &none, SCXE_MODE_SAME_TYPE, 0, true), -1);	/* SIGBUS caught */
 	EXPECT(vm.lost);
 	EXPECT_STR(vm_check(&vm), "became unusable");
