@@ -356,17 +356,19 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 	return true;
 }
 
+/*
+ * The task may run on cpu and cpu is online as this scheduler knows it: the type masks change
+ * in ops.cpu_offline, before the kernel clears cpu_online_mask and migrates the dying CPU's
+ * tasks. Queueing a task there in between would strand it.
+ */
 static bool cpu_usable(struct task_struct *p, __s32 cpu)
 {
-	const struct cpumask *online;
-	bool ok;
+	struct bpf_cpumask *m;
 
 	if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
 		return false;
-	online = scx_bpf_get_online_cpumask();
-	ok = bpf_cpumask_test_cpu(cpu, online);
-	scx_bpf_put_cpumask(online);
-	return ok;
+	m = online_of_type(type_of(cpu));
+	return m && bpf_cpumask_test_cpu(cpu, (const struct cpumask *)m);
 }
 
 /*
@@ -564,8 +566,13 @@ static bool rescue(void)
 			continue;
 		if (scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c)))
 			goto moved;
-		/* drained: stop scanning it (nothing queues on an offline CPU) */
-		if (__sync_lock_test_and_set(&stranded_cpu[i], 0))
+		/*
+		 * Nothing moved: either the queue is empty (stop scanning it: nothing queues on
+		 * an offline CPU) or what waits there may not run on this CPU, and another CPU
+		 * must take it, so the mark stays.
+		 */
+		if (!scx_bpf_dsq_nr_queued(SCXE_DSQ_CPU(c)) &&
+		    __sync_lock_test_and_set(&stranded_cpu[i], 0))
 			__sync_fetch_and_sub(&nr_stranded_cpus, 1);
 	}
 	return false;
