@@ -818,6 +818,7 @@ static int adopt(struct run_state *st, const struct run_opts *o)
 static int load(struct run_state *st, const struct run_opts *o)
 {
 	struct host *h = &st->view.host;
+	char hold[32];
 
 	st->cfg = o->cfg;
 	/* every VM file is validated before the kernel is touched */
@@ -836,9 +837,10 @@ static int load(struct run_state *st, const struct run_opts *o)
 		return 1;
 	use_maps(st);
 	describe_host(h);
-	log_info("scheduler attached: mode %s, slice %llu us, max hold %llu ms, hold budget %u%%%s",
+	snprintf(hold, sizeof(hold), "%llu ms", (unsigned long long)st->cfg.max_hold_ns / 1000000);
+	log_info("scheduler attached: mode %s, slice %llu us, max hold %s, hold budget %u%%%s",
 		 mode_name(st->cfg.mode), (unsigned long long)st->cfg.slice_ns / 1000,
-		 (unsigned long long)st->cfg.max_hold_ns / 1000000, st->cfg.hold_budget_pct,
+		 st->cfg.max_hold_ns ? hold : "none (windows never expire)", st->cfg.hold_budget_pct,
 		 st->cfg.enforce ? "" : ", fence not enforced");
 	return 0;
 }
