@@ -28,7 +28,6 @@ void unit_inputs(const char *kind, int n)
 	inputs[i].n += n;
 }
 
-
 void unit_register(struct unit_test *t)
 {
 	/* constructors run in link order; keep it so output is stable */
@@ -102,7 +101,7 @@ int main(int argc, char **argv)
 	if (nr_kinds) {
 		int total = 0;
 
-		printf("unit: inputs tried:");
+		printf(UNIT_PART ": inputs tried:");
 		for (int i = 0; i < nr_kinds; i++) {
 			printf(" %s=%d", inputs[i].kind, inputs[i].n);
 			total += inputs[i].n;
