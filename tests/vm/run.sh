@@ -97,6 +97,17 @@ if [ -n "$needs_qemu" ]; then
 		cp -L "$qemu_share/$f" "$root/usr/share/$f"
 	done
 fi
+# stress-ng (the load sched_ext's own CI runs schedulers under), likewise only for cases with
+# a "# needs: stress-ng" line or a --cmd that mentions it
+needs_stress=
+for t in "${tests[@]}"; do
+	grep -q '^# needs:.*\bstress-ng\b' "$top/tests/vm/cases/$t.sh" && needs_stress=1
+done
+case "$guest_cmd" in *stress-ng*) needs_stress=1 ;; esac
+if [ -n "$needs_stress" ]; then
+	stress_bin=$(command -v stress-ng) || die "a selected test runs stress-ng in the VM, but this host has none; run 'scripts/deps.sh platform'"
+	copy_bin "$stress_bin" "$root/usr/bin/stress-ng"
+fi
 cp "$KDIR"/modules/*.ko "$root/scxe/modules/" 2>/dev/null || true
 cp "$top"/tests/vm/cases/*.sh "$root/scxe/cases/"
 cp "$top/tests/vm/lib.sh" "$top/tests/vm/runner.sh" "$root/scxe/"
