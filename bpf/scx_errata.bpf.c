@@ -206,6 +206,16 @@ static bool vtime_before(__u64 a, __u64 b)
 
 static __u64 task_vtime(struct task_struct *p)
 {
+	/*
+	 * A task preempted inside an RCU read-side section holds up every grace period until
+	 * it runs again. By vtime alone a low-weight one (khugepaged at nice 19 costs 100
+	 * slices per slice run) can wait long enough for an RCU stall, on which the kernel
+	 * ejects any BPF scheduler: it goes first in line. RCU marks it blocked when it is
+	 * preempted there; rcu_read_lock_nesting cannot tell, as this program itself runs
+	 * under rcu_read_lock() on the current task.
+	 */
+	if (p->rcu_read_unlock_special.b.blocked)
+		return vtime_now - slice_ns;
 	/* a task that slept keeps at most one slice of credit */
 	if (vtime_before(p->scx.dsq_vtime, vtime_now - slice_ns))
 		return vtime_now - slice_ns;

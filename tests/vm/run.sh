@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boot the cached sched_ext kernel under QEMU and run VM tests inside it.
 #
-#   tests/vm/run.sh [TEST...]     run the named tests (default: every test in tests/vm/TESTS)
+#   tests/vm/run.sh [TEST...]     run the named tests (default: every test in tests/vm/TESTS);
+#                                 soak tests in tests/vm/LONG run only when named
 #   tests/vm/run.sh list          list the registered tests
 #   tests/vm/run.sh --bench       run the benchmarks instead (tests/vm/BENCH)
 #
@@ -16,6 +17,7 @@ CACHE="${SCX_ERRATA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scx_errata}"
 KDIR="$CACHE/kernel/current"
 VMDIR="$BUILD/vm/run.$$"	# per run: several runs may share a build dir
 TABLE="$top/tests/vm/TESTS"
+LONG="$top/tests/vm/LONG"	# soak tests: too long for `make test`, run by name
 BOOT_TIMEOUT=${SCXE_BOOT_TIMEOUT:-90}	# seconds until the guest says it is up
 MEM=${SCXE_VM_MEM:-1G}
 SMP=${SCXE_VM_SMP:-4}
@@ -27,6 +29,7 @@ registered() { grep -v '^\s*\(#\|$\)' "$1" | awk '{print $1}'; }
 
 if [ "${1:-}" = list ]; then
 	grep -v '^\s*\(#\|$\)' "$TABLE" | awk '{t=$2; $1=$1; n=$1; $1=""; $2=""; sub(/^  /,""); printf "%-22s %4ss  %s\n", n, t, $0}'
+	[ -f "$LONG" ] && grep -v '^\s*\(#\|$\)' "$LONG" | awk '{t=$2; $1=$1; n=$1; $1=""; $2=""; sub(/^  /,""); printf "%-22s %4ss  (by name only) %s\n", n, t, $0}'
 	exit 0
 fi
 # --cmd "COMMAND": boot and run one shell command instead of the tests (debugging, demo)
@@ -43,8 +46,11 @@ fi
 
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || mapfile -t tests < <(registered "$TABLE")
+# a named test may come from the soak list too (not with --bench)
+tables=("$TABLE")
+[ "$TABLE" = "$top/tests/vm/TESTS" ] && [ -f "$LONG" ] && tables+=("$LONG")
 for t in "${tests[@]}"; do
-	registered "$TABLE" | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest T=list'"
+	cat "${tables[@]}" | registered /dev/stdin | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest T=list'"
 	[ -f "$top/tests/vm/cases/$t.sh" ] || die "test '$t' has no tests/vm/cases/$t.sh"
 done
 [ -f "$KDIR/vmlinuz" ] || die "no test kernel in $KDIR; run 'scripts/deps.sh kernel'"
@@ -115,7 +121,7 @@ cp "$top/tests/vm/init" "$root/init"
 chmod +x "$root/init" "$root/scxe/runner.sh"
 : >"$root/scxe/tests"
 for t in "${tests[@]}"; do
-	grep -v '^\s*#' "$TABLE" | awk -v n="$t" '$1==n{print $1, $2}' >>"$root/scxe/tests"
+	cat "${tables[@]}" | grep -v '^\s*#' | awk -v n="$t" '$1==n{print $1, $2; exit}' >>"$root/scxe/tests"
 done
 if [ -n "$guest_cmd" ]; then
 	printf '%s\n' "$guest_cmd" >"$root/scxe/cmd"

@@ -1,9 +1,8 @@
 #!/bin/sh
 # needs: stress-ng
-# NOT REGISTERED in TESTS yet: it reproduces a defect whose fix belongs in
-# bpf/scx_errata.bpf.c (docs/reliability.md, "Faults under load"); register it once the fix
-# is in. Run it alone with: make vmtest T=fault_rcu_reader (after adding its TESTS line,
-# timeout 420).
+# A soak test (tests/vm/LONG, five minutes: not part of `make test`); run it with
+# make vmtest T=fault_rcu_reader. It reproduces a defect fixed in task_vtime()
+# (docs/reliability.md, "Faults under load").
 #
 # A low-weight task preempted inside an RCU read-side critical section under heavy load:
 # khugepaged (nice 19, scx weight 1) collapses huge pages under rcu_read_lock(); preempted
