@@ -69,23 +69,15 @@ phase() {
 	P_SECS=$(($(date +%s) - t0))
 	for t in $tids; do taskset -p -c 0-3 "$t" >/dev/null || fail "taskset -p -c 0-3 $t"; done
 	load_stop
-	kill -0 "$SCXE_PID" 2>/dev/null || fail "$mode: the daemon died under the churn"
-	attached "$mode: after ${P_SECS}s of affinity churn"
-	assert_not_ejected
-	sleep 1.5	# one more counter line
-	P_FORCED=$(stat forced)
-	P_EXPIRED=$(released)
+	fault_end "$mode: after ${P_SECS}s of affinity churn"
+	P_FORCED=$F_FORCED P_EXPIRED=$F_EXPIRED
 	vmm_stop
 	[ "${3:-}" = control ] && vmm_end "$CPID" "$CTL_OUT"
 	grep '^stats:' "$SCXE_LOG" | tail -n 1 | sed 's/^/  scx_errata| /'
 	scxe_stop INT
 	[ "$SCXE_RC" -eq 0 ] || fail "$mode: loader exited $SCXE_RC"
-	P_V=$(e2e_get violations)
-	P_AV=$(e2e_get armed_violations)
-	P_SF=$(e2e_get slot_forced_moves)
-	P_FSO=$(e2e_get fenced_switchouts)
-	[ "$(e2e_get cur_type_mismatches)" -eq 0 ] ||
-		fail "$mode: the scheduler wrote a wrong cur_type $(e2e_get cur_type_mismatches) times"
+	fault_results "$mode"
+	P_V=$F_V P_AV=$F_AV P_SF=$F_SF P_FSO=$F_FSO
 	tnote "$mode: ${P_SECS}s, taskset on vCPU threads=$P_SETS (excluding a type: $P_XTYPE); forced=$P_FORCED (slots $P_SF) expired=$P_EXPIRED fenced_switchouts=$P_FSO violations=$P_V armed_violations=$P_AV"
 }
 

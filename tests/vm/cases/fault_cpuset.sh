@@ -60,23 +60,16 @@ done
 secs=$(($(date +%s) - t0))
 echo 0-3 >$G/cpuset.cpus || fail "cannot widen cpuset.cpus again"
 load_stop
-kill -0 "$SCXE_PID" 2>/dev/null || fail "the daemon died under the cpuset changes"
-attached "after ${secs}s of cpuset changes"
-assert_not_ejected
-sleep 1.5	# one more counter line
-forced=$(stat forced)
-expired=$(released)
+fault_end "after ${secs}s of cpuset changes"
+forced=$F_FORCED expired=$F_EXPIRED
 echo "$E2E_PID" >$CG/cgroup.procs || fail "cannot move the VMM back"
 vmm_stop
 grep '^stats:' "$SCXE_LOG" | tail -n 1 | sed 's/^/  scx_errata| /'
 scxe_stop INT
 [ "$SCXE_RC" -eq 0 ] || fail "loader exited $SCXE_RC"
 rmdir $G || fail "cannot remove $G"
-viol=$(e2e_get violations)
-aviol=$(e2e_get armed_violations)
-sforced=$(e2e_get slot_forced_moves)
-[ "$(e2e_get cur_type_mismatches)" -eq 0 ] ||
-	fail "the scheduler wrote a wrong cur_type $(e2e_get cur_type_mismatches) times"
+fault_results cpuset
+viol=$F_V aviol=$F_AV sforced=$F_SF
 [ "$forced" -gt 0 ] && [ "$sforced" -gt 0 ] ||
 	fail "$nx cpusets that exclude a type forced no move (stats $forced, slots $sforced)"
 [ "$viol" -le "$sforced" ] ||

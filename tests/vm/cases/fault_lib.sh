@@ -94,6 +94,31 @@ attached() {
 	[ "$(ejections)" -eq 0 ] || { dmesg | grep sched_ext | head -n 5; fail "$1: the scheduler was ejected"; }
 }
 
+# fault_end WHAT: the injection is over (load stopped): the daemon lives, the scheduler is
+# attached and was never ejected; after one more counter line, its counters in F_FORCED,
+# F_EXPIRED and F_RESCUE
+fault_end() {
+	kill -0 "$SCXE_PID" 2>/dev/null || fail "$1: the daemon died"
+	attached "$1"
+	assert_not_ejected
+	sleep 1.5	# one more counter line
+	F_FORCED=$(stat forced)
+	F_EXPIRED=$(released)
+	F_RESCUE=$(stat rescue)
+}
+
+# fault_results WHAT: the VMM has reported: the observer's counts in F_V (violations),
+# F_AV (armed), F_SF (forced moves the slots counted), F_FSO (fenced switch-outs); every
+# cur_type the scheduler wrote was right
+fault_results() {
+	F_V=$(e2e_get violations)
+	F_AV=$(e2e_get armed_violations)
+	F_SF=$(e2e_get slot_forced_moves)
+	F_FSO=$(e2e_get fenced_switchouts)
+	[ "$(e2e_get cur_type_mismatches)" -eq 0 ] ||
+		fail "$1: the scheduler wrote a wrong cur_type $(e2e_get cur_type_mismatches) times"
+}
+
 # next_phase: a case that stops its scheduler and starts another one: the kernel's line about
 # the normal detach would read as an ejection to assert_not_ejected; check, then forget it
 next_phase() {

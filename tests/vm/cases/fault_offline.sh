@@ -75,22 +75,14 @@ phase() {
 	P_SECS=$(($(date +%s) - t0))
 	load_stop
 	[ "$(cat /sys/devices/system/cpu/online)" = 0-3 ] || fail "cpus online: $(cat /sys/devices/system/cpu/online)"
-	kill -0 "$SCXE_PID" 2>/dev/null || fail "$mode: the daemon died"
-	attached "$mode: after ${P_SECS}s of offlining"
-	assert_not_ejected
-	sleep 1.5	# one more counter line
-	P_FORCED=$(stat forced)
-	P_EXPIRED=$(released)
-	P_RESCUE=$(stat rescue)
+	fault_end "$mode: after ${P_SECS}s of offlining"
+	P_FORCED=$F_FORCED P_EXPIRED=$F_EXPIRED P_RESCUE=$F_RESCUE
 	vmm_stop
 	grep '^stats:' "$SCXE_LOG" | tail -n 1 | sed 's/^/  scx_errata| /'
 	scxe_stop INT
 	[ "$SCXE_RC" -eq 0 ] || fail "$mode: loader exited $SCXE_RC"
-	P_V=$(e2e_get violations)
-	P_AV=$(e2e_get armed_violations)
-	P_SF=$(e2e_get slot_forced_moves)
-	[ "$(e2e_get cur_type_mismatches)" -eq 0 ] ||
-		fail "$mode: the scheduler wrote a wrong cur_type $(e2e_get cur_type_mismatches) times"
+	fault_results "$mode"
+	P_V=$F_V P_AV=$F_AV P_SF=$F_SF
 	tnote "$mode: ${P_SECS}s, $P_CYCLES offlines of cpus 2-3 under $P_FENCED fenced vCPUs: $P_OFFLINE_FORCED forced moves; forced=$P_FORCED in all (slots $P_SF) expired=$P_EXPIRED rescue=$P_RESCUE violations=$P_V armed_violations=$P_AV"
 }
 
