@@ -237,6 +237,18 @@ static struct scxe_vcpu_stats *stats_of(struct scxe_vcpu_ctx *v)
 	return bpf_map_lookup_elem(&vcpu_stats, &key);
 }
 
+/*
+ * One per-vCPU event: in the host's record (st, NULL before the first run) and in the slot's
+ * copy for the guest; the field has the same name in both.
+ */
+#define vcpu_count(v, st, field)						\
+do {										\
+	if ((v)->slot)								\
+		(v)->slot->field++;						\
+	if (st)									\
+		(st)->field++;							\
+} while (0)
+
 #include "disarm.bpf.h"
 #include "discover.bpf.h"
 
@@ -246,10 +258,10 @@ static struct scxe_vcpu_stats *stats_of(struct scxe_vcpu_ctx *v)
  * samples, so a hold is charged until the sample that sees it end: never less than it
  * lasted). Returns the budget left.
  */
-static __s64 budget_update(struct scxe_vcpu_ctx *v, bool was_held, __u64 now)
+static __s64 budget_update(struct scxe_vcpu_ctx *v, struct scxe_vcpu_stats *st, bool was_held,
+			   __u64 now)
 {
 	__s64 cap = SCXE_BUDGET_PERIOD_NS * hold_budget_pct / 100;
-	struct scxe_vcpu_stats *st;
 	__u64 dt;
 
 	if (!v->budget_at) {
@@ -262,7 +274,6 @@ static __s64 budget_update(struct scxe_vcpu_ctx *v, bool was_held, __u64 now)
 	v->budget_ns += dt * hold_budget_pct / 100;
 	if (was_held) {
 		v->budget_ns -= dt;
-		st = stats_of(v);
 		if (st)
 			st->held_ns += dt;
 	}
@@ -272,34 +283,24 @@ static __s64 budget_update(struct scxe_vcpu_ctx *v, bool was_held, __u64 now)
 }
 
 /* A hold ends (the flag cleared, a new window, expiry): remember the longest. */
-static void hold_end(struct scxe_vcpu_ctx *v, __u64 now)
+static void hold_end(struct scxe_vcpu_ctx *v, struct scxe_vcpu_stats *st, __u64 now)
 {
-	struct scxe_vcpu_stats *st = stats_of(v);
-
 	if (st && now - v->hold_start > st->longest_hold_ns)
 		st->longest_hold_ns = now - v->hold_start;
 }
 
 /* Release the current window before the guest left it; counted in the slot and the map. */
-static void hold_release(struct scxe_vcpu_ctx *v, __u64 now, bool budget)
+static void hold_release(struct scxe_vcpu_ctx *v, struct scxe_vcpu_stats *st, __u64 now,
+			 bool budget)
 {
-	struct scxe_vcpu_stats *st = stats_of(v);
-	struct scxe_slot *s = v->slot;
-
 	v->state |= SCXE_VS_EXPIRED;
-	hold_end(v, now);
+	hold_end(v, st, now);
 	if (budget) {
 		stat_inc(SCXE_STAT_BUDGET);
-		if (s)
-			s->budget_releases++;
-		if (st)
-			st->budget_releases++;
+		vcpu_count(v, st, budget_releases);
 	} else {
 		stat_inc(SCXE_STAT_EXPIRED);
-		if (s)
-			s->expired_holds++;
-		if (st)
-			st->expired_holds++;
+		vcpu_count(v, st, expired_holds);
 	}
 }
 
@@ -314,6 +315,7 @@ static void hold_release(struct scxe_vcpu_ctx *v, __u64 now, bool budget)
 static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 {
 	struct scxe_slot *s = v->slot;
+	struct scxe_vcpu_stats *st;
 	bool was_held;
 	__u32 flag, seq;
 	__u64 limit;
@@ -322,45 +324,39 @@ static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
 	/* no anchor before the first run since registration: last_cpu is not known yet */
 	if (!s || !(v->state & SCXE_VS_RAN))
 		return false;
+	st = stats_of(v);
 	was_held = (v->state & (SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED)) == SCXE_VS_IN_WINDOW;
-	left = budget_update(v, was_held, now);
+	left = budget_update(v, st, was_held, now);
 	flag = *(volatile __u32 *)&s->in_errata;
 	seq = *(volatile __u32 *)&s->window_seq;
 	if (!flag || !v->enforce || fence_off) {
 		if (was_held)
-			hold_end(v, now);
+			hold_end(v, st, now);
 		v->state &= ~(SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED);
 		return false;
 	}
 	if (!(v->state & SCXE_VS_IN_WINDOW) || seq != v->seen_seq) {
-		struct scxe_vcpu_stats *st = stats_of(v);
-
 		/* a new window: it began on the CPU the thread last ran on */
 		if (was_held)
-			hold_end(v, now);
+			hold_end(v, st, now);
 		v->state = (v->state | SCXE_VS_IN_WINDOW) & ~SCXE_VS_EXPIRED;
 		v->seen_seq = seq;
 		v->hold_start = now;
 		v->fence_cpu = v->last_cpu;
 		v->fence_type = type_of(v->last_cpu);
 		stat_inc(SCXE_STAT_WINDOWS);
-		s->windows++;
-		if (st)
-			st->windows++;
-		if (left <= 0) {
-			hold_release(v, now, true);
-			return false;
-		}
+		vcpu_count(v, st, windows);
 	}
 	if (v->state & SCXE_VS_EXPIRED)
 		return false;
+	/* a new window with no budget left is released at once, an older one when it runs out */
 	if (left <= 0) {
-		hold_release(v, now, true);
+		hold_release(v, st, now, true);
 		return false;
 	}
 	limit = v->hold_ns ? v->hold_ns : max_hold_ns;
 	if (limit && limit != SCXE_HOLD_UNLIMITED && now - v->hold_start > limit) {
-		hold_release(v, now, false);
+		hold_release(v, st, now, false);
 		return false;
 	}
 	return true;
@@ -650,27 +646,6 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 		return;
 	cpu = bpf_get_smp_processor_id();
 	t = type_of(cpu);
-	if (v->state & SCXE_VS_FENCED) {
-		bool moved = fence_mode == SCXE_MODE_SAME_CPU ? cpu != v->fence_cpu : t != v->fence_type;
-
-		if (moved) {
-			struct scxe_vcpu_stats *st = stats_of(v);
-			struct scxe_slot *fs = v->slot;
-
-			/* the kernel left no choice (affinity, hotplug): follow it */
-			stat_inc(SCXE_STAT_FORCED);
-			if (fs)
-				fs->forced_moves++;
-			if (st)
-				st->forced_moves++;
-			v->fence_cpu = cpu;
-			v->fence_type = t;
-		}
-	} else if ((v->state & SCXE_VS_RAN) && type_of(v->last_cpu) != t) {
-		stat_inc(SCXE_STAT_XTYPE_FREE);
-	}
-	if (!(v->state & SCXE_VS_RAN))
-		v->pair_ns = since_first_kvm_run(p, bpf_ktime_get_ns());
 	if (!(v->state & SCXE_VS_COUNTED)) {
 		/* a new registration: its registry entry's record starts from zero */
 		__u32 key = v->reg;
@@ -680,9 +655,24 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 			bpf_map_update_elem(&vcpu_stats, &key, &zero, BPF_ANY);
 		v->state |= SCXE_VS_COUNTED;
 	}
+	st = stats_of(v);
+	if (v->state & SCXE_VS_FENCED) {
+		bool moved = fence_mode == SCXE_MODE_SAME_CPU ? cpu != v->fence_cpu : t != v->fence_type;
+
+		if (moved) {
+			/* the kernel left no choice (affinity, hotplug): follow it */
+			stat_inc(SCXE_STAT_FORCED);
+			vcpu_count(v, st, forced_moves);
+			v->fence_cpu = cpu;
+			v->fence_type = t;
+		}
+	} else if ((v->state & SCXE_VS_RAN) && type_of(v->last_cpu) != t) {
+		stat_inc(SCXE_STAT_XTYPE_FREE);
+	}
+	if (!(v->state & SCXE_VS_RAN))
+		v->pair_ns = since_first_kvm_run(p, bpf_ktime_get_ns());
 	v->last_cpu = cpu;
 	v->state |= SCXE_VS_RAN;
-	st = stats_of(v);
 	if (st) {
 		st->cur_cpu = cpu;
 		st->cur_type = t;
@@ -714,13 +704,9 @@ void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
 	v = vcpu_of(p);
 	if (v && fence_hold(v, bpf_ktime_get_ns())) {
 		struct scxe_vcpu_stats *st = stats_of(v);
-		struct scxe_slot *s = v->slot;
 
 		stat_inc(SCXE_STAT_FENCE_SWITCHOUT);
-		if (s)
-			s->fenced_switchouts++;
-		if (st)
-			st->fenced_switchouts++;
+		vcpu_count(v, st, fenced_switchouts);
 	}
 }
 
