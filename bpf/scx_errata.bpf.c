@@ -3,13 +3,18 @@
  * scx_errata: a sched_ext scheduler for hosts with heterogeneous cores that keeps a vCPU
  * thread on cores of one type while its guest is inside an errata window.
  *
- * Policy for every task: weighted virtual time. Runnable tasks wait in one shared queue per
- * CPU type (the type of the CPU they last ran on), ordered by vtime. A CPU serves the lowest
- * vtime among its own per-CPU queue, its type's fence queue and its type's shared queue, and
- * takes from another type's shared queue when that head is older than its own by more than
- * one slice, so load balances across types without giving up locality for nothing. Wake-ups
- * go straight to an idle CPU when the kernel's idle tracking finds one (prev CPU, then its
- * cache domain). Tasks that may run on one CPU only wait in that CPU's queue.
+ * Policy for every task: weighted virtual time, charged from the runtime each run really
+ * used. Runnable tasks wait in one shared queue per domain (the CPUs of one type sharing one
+ * last-level cache; the domain of the CPU they last ran on), ordered by vtime. A CPU serves
+ * the lowest vtime among its own per-CPU queue, its type's fence queue and its domain's
+ * queue, and takes from another domain when that head is older than its own by a margin
+ * (half a slice within the type, a slice across types), so load balances without giving up
+ * locality for nothing; balance costs one peek per domain. Wake-ups go straight to an idle
+ * CPU: the previous one, then its cache domain; sync wake-ups (pipes, futexes) to an idle
+ * CPU near the waker, never onto the waker's busy CPU. A woken task that finds no idle CPU
+ * preempts the task running where it was sent when its vtime is well behind that task's,
+ * as EEVDF's wake-up preemption does. Tasks that may run on one CPU only wait in that
+ * CPU's queue.
  *
  * The errata fence: a vCPU thread registered by user space has task storage with pointers
  * (uptr) to its slot and header in the VM's shared page. When the daemon asks for the fence
@@ -66,6 +71,8 @@ char _license[] SEC("license") = "GPL";
 /* Settings, written by user space between open and load. */
 const volatile __u32 nr_cpus = 1;		/* nr_cpu_ids */
 const volatile __u32 nr_types = 1;
+const volatile __u32 nr_domains = 1;
+const volatile __u32 domain_type[SCXE_MAX_DOMAINS];	/* type of each domain's CPUs */
 const volatile __u64 slice_ns = 5000000;	/* 5 ms */
 const volatile __u32 fence_mode = SCXE_MODE_SAME_TYPE;
 const volatile __u64 max_hold_ns = 50000000;	/* 0 = unlimited */
@@ -79,15 +86,15 @@ const volatile __u32 inject_fault = 0;
 struct scxe_exit_info exit_info;
 char exit_dump[SCXE_EXIT_DUMP_LEN];
 __u64 vtime_now;
-/*
- * Queues that lost every CPU allowed to consume them: fence queues of a type whose CPUs all
- * went offline, per-CPU queues of CPUs that went offline while attached. Set by
- * cpu_offline, cleared by cpu_online or once drained; dispatch serves them first.
- */
-__u32 stranded_types;			/* bit t: FENCE(t) may hold tasks nobody serves */
-__u32 nr_stranded_cpus;
-__u32 stranded_cpu[SCXE_MAX_CPUS];
 
+/*
+ * Each CPU's current task as it started running. stopping() charges the runtime actually
+ * used from it; other CPUs' wake-ups read it to see how far the running task's vtime has
+ * moved since (up to a tick stale: good enough to decide a preemption).
+ */
+struct scxe_cpu_run cpu_run[SCXE_MAX_CPUS];
+/* set from ops.cpu_offline until ops.cpu_online: that CPU must not kick (see kick()) */
+__u8 cpu_down[SCXE_MAX_CPUS];
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SCXE_MAX_CPUS);
@@ -188,6 +195,14 @@ static __u32 type_of(__s32 cpu)
 	return ci ? ci->type : 0;
 }
 
+/* The shared queue a CPU's unfenced tasks wait in: its (type, LLC) domain. */
+static __u32 domain_of(__s32 cpu)
+{
+	struct scxe_cpu_info *ci = cpu_at(cpu);
+
+	return ci ? ci->domain & (SCXE_MAX_DOMAINS - 1) : 0;
+}
+
 static struct bpf_cpumask *online_of_type(__u32 t)
 {
 	struct type_mask *tm;
@@ -204,6 +219,29 @@ static bool vtime_before(__u64 a, __u64 b)
 	return (__s64)(a - b) < 0;
 }
 
+/*
+ * task_struct has rcu_read_unlock_special only with CONFIG_PREEMPT_RCU, which Debian's arm64
+ * cloud kernel lacks (TREE_RCU: a reader is never preempted inside its read-side section),
+ * and its BTF then has no union rcu_special either: both are declared here for CO-RE.
+ */
+struct task_struct___preempt_rcu {
+	union {
+		struct {
+			__u8 blocked;
+		} b;
+		__u32 s;
+	} rcu_read_unlock_special;
+} __attribute__((preserve_access_index));
+
+static bool rcu_reader_preempted(struct task_struct *p)
+{
+	struct task_struct___preempt_rcu *t = (void *)p;
+
+	if (!bpf_core_field_exists(t->rcu_read_unlock_special))
+		return false;
+	return t->rcu_read_unlock_special.b.blocked;
+}
+
 static __u64 task_vtime(struct task_struct *p)
 {
 	/*
@@ -214,12 +252,74 @@ static __u64 task_vtime(struct task_struct *p)
 	 * preempted there; rcu_read_lock_nesting cannot tell, as this program itself runs
 	 * under rcu_read_lock() on the current task.
 	 */
-	if (p->rcu_read_unlock_special.b.blocked)
+	if (rcu_reader_preempted(p))
 		return vtime_now - slice_ns;
 	/* a task that slept keeps at most one slice of credit */
 	if (vtime_before(p->scx.dsq_vtime, vtime_now - slice_ns))
 		return vtime_now - slice_ns;
 	return p->scx.dsq_vtime;
+}
+
+static struct scxe_cpu_run *run_at(__s32 cpu)
+{
+	if ((__u32)cpu >= nr_cpus)
+		return NULL;
+	return &cpu_run[(__u32)cpu & (SCXE_MAX_CPUS - 1)];
+}
+
+/* Runtime to vtime: a nice-0 task (weight 100) pays its runtime, heavier ones less. */
+static __u64 scaled(__u64 ns, __u32 weight)
+{
+	return ns * 100 / (weight ? weight : 100);
+}
+
+/*
+ * scx_bpf_kick_cpu() queues an irq_work on the calling CPU. A CPU on its way down still
+ * wakes tasks after it has run its last irq_work (the hotplug thread finishing), and work
+ * queued then stays pending: every later kick from that CPU is lost, and unloading the
+ * scheduler waits for that work forever (free_kick_syncs). So a CPU we saw go offline
+ * kicks nobody until it is back; the tasks it queued are found at the next dispatch.
+ */
+static bool may_kick(void)
+{
+	return !cpu_down[bpf_get_smp_processor_id() & (SCXE_MAX_CPUS - 1)];
+}
+
+static void kick(__s32 cpu, __u64 flags)
+{
+	if (may_kick())
+		scx_bpf_kick_cpu(cpu, flags);
+}
+
+/*
+ * A task was queued for cpu: make sure cpu looks at its queues. An idle CPU is woken.
+ * A busy one is preempted when the woken task's vtime is well behind its current task's
+ * (wake-up preemption: otherwise the task waits for the rest of that slice, up to slice_ns
+ * plus a tick). "Well behind" is half a slice, so that tasks of equal standing (a pipe pair,
+ * two hogs) do not preempt each other back and forth, while a sleeper, whose credit is
+ * capped at one slice, preempts a CPU-bound task. The idle kick is sent in every other case
+ * too: the CPU may be between its last look at the queues and going idle, and the kernel
+ * drops the kick when it is busy.
+ */
+static void kick_for(struct task_struct *p, __u64 vtime, __s32 cpu)
+{
+	struct scxe_cpu_run *r = run_at(cpu);
+	struct task_struct *curr;
+	__u64 now_vt;
+
+	if (r && bpf_ksym_exists(scx_bpf_cpu_curr)) {
+		curr = scx_bpf_cpu_curr(cpu);
+		/* only a task of ours whose run we saw start (not RT, not the idle task) */
+		if (curr && curr != p && curr->pid && r->pid == curr->pid) {
+			now_vt = r->vtime + scaled(curr->se.sum_exec_runtime - r->exec_at, r->weight);
+			if (vtime_before(vtime + slice_ns / 2, now_vt)) {
+				stat_inc(SCXE_STAT_PREEMPT);
+				kick(cpu, SCX_KICK_PREEMPT);
+				return;
+			}
+		}
+	}
+	kick(cpu, SCX_KICK_IDLE);
 }
 
 static struct scxe_vcpu_ctx *vcpu_of(struct task_struct *p)
@@ -249,166 +349,10 @@ do {										\
 		(st)->field++;							\
 } while (0)
 
+#include "hotplug.bpf.h"
 #include "disarm.bpf.h"
 #include "discover.bpf.h"
-
-/*
- * Bring the hold budget up to now: refill at hold_budget_pct of the time since the last
- * sample, less the whole of it if the thread was held then (the flag is only seen at
- * samples, so a hold is charged until the sample that sees it end: never less than it
- * lasted). Returns the budget left.
- */
-static __s64 budget_update(struct scxe_vcpu_ctx *v, struct scxe_vcpu_stats *st, bool was_held,
-			   __u64 now)
-{
-	__s64 cap = SCXE_BUDGET_PERIOD_NS * hold_budget_pct / 100;
-	__u64 dt;
-
-	if (!v->budget_at) {
-		v->budget_at = now;
-		v->budget_ns = cap;
-		return cap;
-	}
-	dt = now - v->budget_at;
-	v->budget_at = now;
-	v->budget_ns += dt * hold_budget_pct / 100;
-	if (was_held) {
-		v->budget_ns -= dt;
-		if (st)
-			st->held_ns += dt;
-	}
-	if (v->budget_ns > cap)
-		v->budget_ns = cap;
-	return v->budget_ns;
-}
-
-/* A hold ends (the flag cleared, a new window, expiry): remember the longest. */
-static void hold_end(struct scxe_vcpu_ctx *v, struct scxe_vcpu_stats *st, __u64 now)
-{
-	if (st && now - v->hold_start > st->longest_hold_ns)
-		st->longest_hold_ns = now - v->hold_start;
-}
-
-/* Release the current window before the guest left it; counted in the slot and the map. */
-static void hold_release(struct scxe_vcpu_ctx *v, struct scxe_vcpu_stats *st, __u64 now,
-			 bool budget)
-{
-	v->state |= SCXE_VS_EXPIRED;
-	hold_end(v, st, now);
-	if (budget) {
-		stat_inc(SCXE_STAT_BUDGET);
-		vcpu_count(v, st, budget_releases);
-	} else {
-		stat_inc(SCXE_STAT_EXPIRED);
-		vcpu_count(v, st, expired_holds);
-	}
-}
-
-/*
- * Sample the guest's flag and run the window state machine. Returns true while the thread
- * must be held on its anchor. Any value the guest writes is acceptable here: in_errata is
- * only tested for zero and window_seq only compared. A guest gains nothing by bumping
- * window_seq: each new window costs budget, and a window starts held only while budget is
- * left, so no sequence of stores holds a thread longer than max_hold at a time and
- * hold_budget_pct of the time overall.
- */
-static bool fence_hold(struct scxe_vcpu_ctx *v, __u64 now)
-{
-	struct scxe_slot *s = v->slot;
-	struct scxe_vcpu_stats *st;
-	bool was_held;
-	__u32 flag, seq;
-	__u64 limit;
-	__s64 left;
-
-	/* no anchor before the first run since registration: last_cpu is not known yet */
-	if (!s || !(v->state & SCXE_VS_RAN))
-		return false;
-	st = stats_of(v);
-	was_held = (v->state & (SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED)) == SCXE_VS_IN_WINDOW;
-	left = budget_update(v, st, was_held, now);
-	flag = *(volatile __u32 *)&s->in_errata;
-	seq = *(volatile __u32 *)&s->window_seq;
-	if (!flag || !v->enforce || fence_off) {
-		if (was_held)
-			hold_end(v, st, now);
-		v->state &= ~(SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED);
-		return false;
-	}
-	if (!(v->state & SCXE_VS_IN_WINDOW) || seq != v->seen_seq) {
-		/* a new window: it began on the CPU the thread last ran on */
-		if (was_held)
-			hold_end(v, st, now);
-		v->state = (v->state | SCXE_VS_IN_WINDOW) & ~SCXE_VS_EXPIRED;
-		v->seen_seq = seq;
-		v->hold_start = now;
-		v->fence_cpu = v->last_cpu;
-		v->fence_type = type_of(v->last_cpu);
-		stat_inc(SCXE_STAT_WINDOWS);
-		vcpu_count(v, st, windows);
-	}
-	if (v->state & SCXE_VS_EXPIRED)
-		return false;
-	/* a new window with no budget left is released at once, an older one when it runs out */
-	if (left <= 0) {
-		hold_release(v, st, now, true);
-		return false;
-	}
-	limit = v->hold_ns ? v->hold_ns : max_hold_ns;
-	if (limit && limit != SCXE_HOLD_UNLIMITED && now - v->hold_start > limit) {
-		hold_release(v, st, now, false);
-		return false;
-	}
-	return true;
-}
-
-/*
- * The task may run on cpu and cpu is online as this scheduler knows it: the type masks change
- * in ops.cpu_offline, before the kernel clears cpu_online_mask and migrates the dying CPU's
- * tasks. Queueing a task there in between would strand it.
- */
-static bool cpu_usable(struct task_struct *p, __s32 cpu)
-{
-	struct bpf_cpumask *m;
-
-	if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
-		return false;
-	m = online_of_type(type_of(cpu));
-	return m && bpf_cpumask_test_cpu(cpu, (const struct cpumask *)m);
-}
-
-/*
- * Whether the held thread can still be placed on its anchor. When not, the fence yields:
- * the thread takes the general path and running() counts the forced move.
- */
-static bool fence_placeable(struct task_struct *p, struct scxe_vcpu_ctx *v)
-{
-	struct bpf_cpumask *m;
-
-	if (fence_mode == SCXE_MODE_SAME_CPU)
-		return cpu_usable(p, v->fence_cpu);
-	m = online_of_type(v->fence_type);
-	return m && bpf_cpumask_intersects((const struct cpumask *)m, p->cpus_ptr);
-}
-
-/*
- * The vCPU context when the thread must be held now, else NULL. A thread inside an armed
- * window stays marked FENCED even when the fence has to yield (no allowed online CPU of its
- * type): running() then sees it start elsewhere and counts the forced move.
- */
-static struct scxe_vcpu_ctx *held(struct task_struct *p)
-{
-	struct scxe_vcpu_ctx *v = vcpu_of(p);
-
-	if (!v)
-		return NULL;
-	if (!fence_hold(v, bpf_ktime_get_ns())) {
-		v->state &= ~SCXE_VS_FENCED;
-		return NULL;
-	}
-	v->state |= SCXE_VS_FENCED;
-	return fence_placeable(p, v) ? v : NULL;
-}
+#include "fence.bpf.h"
 
 static __s32 fenced_select(struct task_struct *p, struct scxe_vcpu_ctx *v, __s32 prev_cpu,
 			   __u64 wake_flags)
@@ -448,28 +392,106 @@ static __s32 fenced_select(struct task_struct *p, struct scxe_vcpu_ctx *v, __s32
 	return cpu < nr_cpus ? cpu : prev_cpu;
 }
 
+static __u32 llc_of(__s32 cpu)
+{
+	struct scxe_cpu_info *ci = cpu_at(cpu);
+
+	return ci ? ci->llc : 0;
+}
+
+/*
+ * An idle CPU for an unfenced wake-up (claimed), or -1. Sync wake-ups (the waker says it
+ * will sleep soon: a pipe write, a futex wake) are decided here rather than by the kernel's
+ * default, which sends the wakee to the waker's busy CPU whenever its own is busy; once a
+ * pipe pair shares a CPU that way it never splits again, and the two then take turns on one
+ * CPU while others idle. Here the wakee takes an idle CPU sharing the waker's last-level
+ * cache, its own previous CPU first (warm cache). When nothing is idle it queues by vtime
+ * and wake-up preemption decides, never on the strength of the waker's promise.
+ */
+static __s32 idle_for_wakeup(struct task_struct *p, __s32 prev_cpu, __u64 wake_flags)
+{
+	bool idle = false;
+	__s32 cpu;
+
+	if ((wake_flags & SCX_WAKE_SYNC) && bpf_ksym_exists(scx_bpf_select_cpu_and)) {
+		__s32 waker = bpf_get_smp_processor_id();
+
+		if (prev_cpu != waker && llc_of(prev_cpu) == llc_of(waker) &&
+		    bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr) &&
+		    scx_bpf_test_and_clear_cpu_idle(prev_cpu))
+			cpu = prev_cpu;
+		else
+			cpu = scx_bpf_select_cpu_and(p, waker, wake_flags & ~SCX_WAKE_SYNC,
+						     p->cpus_ptr, 0);
+		if (cpu >= 0)
+			stat_inc(SCXE_STAT_SYNC_IDLE);
+		return cpu;
+	}
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
+	return idle ? cpu : -1;
+}
+
 __s32 ERRATA_OP(errata_select_cpu, struct task_struct *p, __s32 prev_cpu, __u64 wake_flags)
 {
 	struct scxe_vcpu_ctx *v = held(p);
-	bool idle = false;
 	__s32 cpu;
 
 	if (v)
 		return fenced_select(p, v, prev_cpu, wake_flags);
-	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
-	if (idle) {
-		stat_inc(SCXE_STAT_LOCAL);
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
-	}
+	cpu = idle_for_wakeup(p, prev_cpu, wake_flags);
+	if (cpu < 0)
+		return prev_cpu;
+	stat_inc(SCXE_STAT_LOCAL);
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
 	return cpu;
 }
 
+/* Wake an idle CPU of mask; claiming one we may not kick would leave it marked busy. */
 static void kick_idle_in(const struct cpumask *mask)
 {
-	__s32 cpu = scx_bpf_pick_idle_cpu(mask, 0);
+	__s32 cpu;
 
+	if (!may_kick())
+		return;
+	cpu = scx_bpf_pick_idle_cpu(mask, 0);
 	if (cpu >= 0)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+/*
+ * A held vCPU thread waits where only CPUs of its anchor serve it. Wake one of them that is
+ * idle and may run the thread (its affinity can be narrower than the type); when none is,
+ * a wake-up may preempt the CPU select_cpu chose, which is of the type.
+ */
+static void fenced_enqueue(struct task_struct *p, struct scxe_vcpu_ctx *v, __u64 vtime,
+			   __s32 cpu, __u64 enq_flags)
+{
+	struct bpf_cpumask *m;
+	__s32 idle;
+
+	stat_inc(SCXE_STAT_FENCED);
+	if (fence_mode == SCXE_MODE_SAME_CPU) {
+		scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_CPU(v->fence_cpu), slice_ns, vtime, enq_flags);
+		kick_for(p, vtime, v->fence_cpu);
+		return;
+	}
+	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_FENCE(v->fence_type), slice_ns, vtime, enq_flags);
+	m = online_of_type(v->fence_type);
+	if (!m)
+		return;
+	if (!bpf_ksym_exists(scx_bpf_select_cpu_and) || !may_kick()) {
+		kick_idle_in((const struct cpumask *)m);
+		return;
+	}
+	idle = scx_bpf_select_cpu_and(p, cpu, 0, (const struct cpumask *)m, 0);
+	if (idle >= 0)
+		kick(idle, SCX_KICK_IDLE);
+	else if (type_of(cpu) != v->fence_type)
+		return;
+	else if (enq_flags & SCX_ENQ_CPU_SELECTED)
+		kick_for(p, vtime, cpu);
+	else
+		kick(cpu, SCX_KICK_IDLE);
 }
 
 void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
@@ -479,17 +501,7 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 	__s32 cpu = scx_bpf_task_cpu(p);
 
 	if (v) {
-		stat_inc(SCXE_STAT_FENCED);
-		if (fence_mode == SCXE_MODE_SAME_CPU) {
-			scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_CPU(v->fence_cpu), slice_ns, vtime, enq_flags);
-			scx_bpf_kick_cpu(v->fence_cpu, SCX_KICK_IDLE);
-		} else {
-			struct bpf_cpumask *m = online_of_type(v->fence_type);
-
-			scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_FENCE(v->fence_type), slice_ns, vtime, enq_flags);
-			if (m)
-				kick_idle_in((const struct cpumask *)m);
-		}
+		fenced_enqueue(p, v, vtime, cpu, enq_flags);
 		return;
 	}
 
@@ -503,19 +515,23 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 		}
 		stat_inc(SCXE_STAT_PINNED);
 		scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_CPU(cpu), slice_ns, vtime, enq_flags);
-		if (cpu != bpf_get_smp_processor_id())
-			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		if (enq_flags & SCX_ENQ_WAKEUP)
+			kick_for(p, vtime, cpu);
+		else if (cpu != bpf_get_smp_processor_id())
+			kick(cpu, SCX_KICK_IDLE);
 		return;
 	}
 
 	stat_inc(SCXE_STAT_SHARED);
-	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(type_of(cpu)), slice_ns, vtime, enq_flags);
+	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(domain_of(cpu)), slice_ns, vtime, enq_flags);
 	/*
-	 * A wake-up already looked for an idle CPU in select_cpu and chose to queue (often on
-	 * the waker's CPU of a sync wake-up, which is about to be free): kicking another CPU
-	 * would drag the task away. Re-queues after preemption or yield had no such look.
+	 * A wake-up already looked for an idle CPU in select_cpu and found none: it may take the
+	 * CPU it was sent to if it is well behind what runs there. Re-queues after preemption or
+	 * at the end of a slice had no such look: wake an idle CPU for them, never preempt.
 	 */
-	if (!(enq_flags & SCX_ENQ_WAKEUP))
+	if (enq_flags & SCX_ENQ_CPU_SELECTED)
+		kick_for(p, vtime, cpu);
+	else
 		kick_idle_in(p->cpus_ptr);
 }
 
@@ -552,45 +568,10 @@ static void consider(__u64 dsq, __u64 *best, __u64 *best_vt, __u64 bias)
 	}
 }
 
-/* Move one task from a stranded queue to this CPU; true when one was moved. */
-static bool rescue(void)
-{
-	__u32 t, c;
-
-	if (stranded_types) {
-		bpf_for(t, 0, nr_types) {
-			if ((stranded_types & (1u << t)) && scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(t)))
-				goto moved;
-		}
-	}
-	if (!nr_stranded_cpus)
-		return false;
-	bpf_for(c, 0, nr_cpus) {
-		__u32 i = c & (SCXE_MAX_CPUS - 1);
-
-		if (!stranded_cpu[i])
-			continue;
-		if (scx_bpf_dsq_move_to_local(SCXE_DSQ_CPU(c)))
-			goto moved;
-		/*
-		 * Nothing moved: either the queue is empty (stop scanning it: nothing queues on
-		 * an offline CPU) or what waits there may not run on this CPU, and another CPU
-		 * must take it, so the mark stays.
-		 */
-		if (!scx_bpf_dsq_nr_queued(SCXE_DSQ_CPU(c)) &&
-		    __sync_lock_test_and_set(&stranded_cpu[i], 0))
-			__sync_fetch_and_sub(&nr_stranded_cpus, 1);
-	}
-	return false;
-moved:
-	stat_inc(SCXE_STAT_RESCUE);
-	return true;
-}
-
 void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 {
-	__u64 best = SCX_DSQ_INVALID, best_vt = 0, own = SCX_DSQ_INVALID;
-	__u32 my_type = type_of(cpu), t;
+	__u64 best = SCX_DSQ_INVALID, best_vt = 0, own;
+	__u32 my_type = type_of(cpu), my_dom = domain_of(cpu), d;
 
 	/* first: tasks only a CPU of another type or CPU can run now that those are offline */
 	if ((stranded_types || nr_stranded_cpus) && rescue())
@@ -598,12 +579,17 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 	consider(SCXE_DSQ_CPU(cpu), &best, &best_vt, 0);
 	if (fence_mode == SCXE_MODE_SAME_TYPE)
 		consider(SCXE_DSQ_FENCE(my_type), &best, &best_vt, 0);
-	consider(SCXE_DSQ_SHARED(my_type), &best, &best_vt, 0);
+	consider(SCXE_DSQ_SHARED(my_dom), &best, &best_vt, 0);
 	own = best;
-	/* other types' waiters win only when older by more than a slice */
-	bpf_for(t, 0, nr_types) {
-		if (t != my_type)
-			consider(SCXE_DSQ_SHARED(t), &best, &best_vt, slice_ns);
+	/*
+	 * Other domains' waiters win when this CPU has nothing, or when they are older by a
+	 * margin: half a slice from another cache of this type (the task leaves its cache), a
+	 * slice from another type. Balance is one peek per domain, never a walk of a queue.
+	 */
+	bpf_for(d, 0, nr_domains) {
+		if (d != my_dom)
+			consider(SCXE_DSQ_SHARED(d), &best, &best_vt,
+				 domain_type[d & (SCXE_MAX_DOMAINS - 1)] == my_type ? slice_ns / 2 : slice_ns);
 	}
 	if (best != SCX_DSQ_INVALID && scx_bpf_dsq_move_to_local(best)) {
 		if (best != own && best >= SCXE_DSQ_SHARED(0) && best < SCXE_DSQ_FENCE(0))
@@ -615,10 +601,10 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 		return;
 	if (fence_mode == SCXE_MODE_SAME_TYPE && scx_bpf_dsq_move_to_local(SCXE_DSQ_FENCE(my_type)))
 		return;
-	if (scx_bpf_dsq_move_to_local(SCXE_DSQ_SHARED(my_type)))
+	if (scx_bpf_dsq_move_to_local(SCXE_DSQ_SHARED(my_dom)))
 		return;
-	bpf_for(t, 0, nr_types) {
-		if (t != my_type && scx_bpf_dsq_move_to_local(SCXE_DSQ_SHARED(t))) {
+	bpf_for(d, 0, nr_domains) {
+		if (d != my_dom && scx_bpf_dsq_move_to_local(SCXE_DSQ_SHARED(d))) {
 			stat_inc(SCXE_STAT_STEAL);
 			return;
 		}
@@ -629,6 +615,7 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 {
 	struct scxe_vcpu_stats *st;
 	struct scxe_vcpu_ctx *v;
+	struct scxe_cpu_run *r;
 	bool armed = false;
 	struct scxe_slot *s;
 	__s32 cpu;
@@ -641,10 +628,17 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 		scx_bpf_error("injected fault: %s[%d] ran", p->comm, p->pid);
 		return;
 	}
+	cpu = bpf_get_smp_processor_id();
+	r = run_at(cpu);
+	if (r) {
+		r->exec_at = p->se.sum_exec_runtime;
+		r->vtime = p->scx.dsq_vtime;
+		r->weight = p->scx.weight;
+		r->pid = p->pid;
+	}
 	v = vcpu_of(p);
 	if (!v)
 		return;
-	cpu = bpf_get_smp_processor_id();
 	t = type_of(cpu);
 	if (!(v->state & SCXE_VS_COUNTED)) {
 		/* a new registration: its registry entry's record starts from zero */
@@ -656,7 +650,12 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 		v->state |= SCXE_VS_COUNTED;
 	}
 	st = stats_of(v);
-	if (v->state & SCXE_VS_FENCED) {
+	/*
+	 * Whether this run is inside a held window is decided now, from the window itself: the
+	 * FENCED mark of the last placement goes stale when the window ends while the thread
+	 * waits, or when the kernel places it without asking us.
+	 */
+	if (fence_hold(v, bpf_ktime_get_ns())) {
 		bool moved = fence_mode == SCXE_MODE_SAME_CPU ? cpu != v->fence_cpu : t != v->fence_type;
 
 		if (moved) {
@@ -691,15 +690,19 @@ void ERRATA_OP(errata_running, struct task_struct *p)
 
 void ERRATA_OP(errata_stopping, struct task_struct *p, bool runnable)
 {
+	struct scxe_cpu_run *r = run_at(bpf_get_smp_processor_id());
 	struct scxe_vcpu_ctx *v;
 
 	/*
-	 * Charge the slice used, scaled by weight (100 is nice 0). Tasks the kernel placed by
-	 * itself (exiting, migration-disabled) carry its default slice, which may exceed ours:
-	 * charge nothing rather than wrap around.
+	 * Charge the runtime this run actually used, scaled by weight. The slice left says
+	 * nothing reliable: the kernel refills a task that runs alone with its own default
+	 * slice (20 ms) and places some tasks itself, so a slice-based charge misses exactly
+	 * the CPU hogs. A run we did not see start (attached meanwhile) is not charged.
 	 */
-	if (p->scx.slice < slice_ns)
-		p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
+	if (r && r->pid == p->pid) {
+		p->scx.dsq_vtime += scaled(p->se.sum_exec_runtime - r->exec_at, p->scx.weight);
+		r->pid = 0;
+	}
 
 	v = vcpu_of(p);
 	if (v && fence_hold(v, bpf_ktime_get_ns())) {
@@ -737,29 +740,6 @@ void ERRATA_OP(errata_disable, struct task_struct *p)
 		vcpu_release(v);
 }
 
-static void set_online(__s32 cpu, bool online)
-{
-	__u32 t = type_of(cpu), i = (__u32)cpu & (SCXE_MAX_CPUS - 1);
-	struct bpf_cpumask *m = online_of_type(t);
-
-	if (!m) {
-		scx_bpf_error("cpu %d has type %u but no type mask", cpu, t);
-		return;
-	}
-	if (online) {
-		bpf_cpumask_set_cpu(cpu, m);
-		__sync_fetch_and_and(&stranded_types, ~(1u << t));
-		if (__sync_lock_test_and_set(&stranded_cpu[i], 0))
-			__sync_fetch_and_sub(&nr_stranded_cpus, 1);
-		return;
-	}
-	bpf_cpumask_clear_cpu(cpu, m);
-	if (bpf_cpumask_empty((const struct cpumask *)m))
-		__sync_fetch_and_or(&stranded_types, 1u << t);
-	if (!__sync_lock_test_and_set(&stranded_cpu[i], 1))
-		__sync_fetch_and_add(&nr_stranded_cpus, 1);
-}
-
 void ERRATA_OP(errata_cpu_online, __s32 cpu)
 {
 	set_online(cpu, true);
@@ -773,18 +753,20 @@ void ERRATA_OP(errata_cpu_offline, __s32 cpu)
 __s32 ERRATA_OP_SLEEPABLE(errata_init)
 {
 	const struct cpumask *online;
-	__u32 t, c;
+	__u32 t, c, d;
 	__s32 ret;
 
-	if (nr_types < 1 || nr_types > SCXE_MAX_TYPES || nr_cpus < 1 || nr_cpus > SCXE_MAX_CPUS) {
-		scx_bpf_error("bad settings: %u types, %u cpus", nr_types, nr_cpus);
+	if (nr_types < 1 || nr_types > SCXE_MAX_TYPES || nr_cpus < 1 || nr_cpus > SCXE_MAX_CPUS ||
+	    nr_domains < 1 || nr_domains > SCXE_MAX_DOMAINS) {
+		scx_bpf_error("bad settings: %u types, %u cpus, %u domains", nr_types, nr_cpus, nr_domains);
 		return -EINVAL;
 	}
 	bpf_for(c, 0, nr_cpus) {
 		struct scxe_cpu_info *ci = cpu_at(c);
 
-		if (!ci || ci->type >= nr_types) {
-			scx_bpf_error("cpu %u has no valid type (%u of %u)", c, ci ? ci->type : 0, nr_types);
+		if (!ci || ci->type >= nr_types || ci->domain >= nr_domains) {
+			scx_bpf_error("cpu %u has no valid type (%u of %u) or domain (%u of %u)", c,
+				      ci ? ci->type : 0, nr_types, ci ? ci->domain : 0, nr_domains);
 			return -EINVAL;
 		}
 		ret = scx_bpf_create_dsq(SCXE_DSQ_CPU(c), -1);
@@ -798,9 +780,7 @@ __s32 ERRATA_OP_SLEEPABLE(errata_init)
 		struct type_mask *tm;
 		__u32 key = t;
 
-		ret = scx_bpf_create_dsq(SCXE_DSQ_SHARED(t), -1);
-		if (!ret)
-			ret = scx_bpf_create_dsq(SCXE_DSQ_FENCE(t), -1);
+		ret = scx_bpf_create_dsq(SCXE_DSQ_FENCE(t), -1);
 		if (ret) {
 			scx_bpf_error("cannot create the queues of type %u: %d", t, ret);
 			return ret;
@@ -823,6 +803,13 @@ __s32 ERRATA_OP_SLEEPABLE(errata_init)
 		old = bpf_kptr_xchg(&tm->online, m);
 		if (old)
 			bpf_cpumask_release(old);
+	}
+	bpf_for(d, 0, nr_domains) {
+		ret = scx_bpf_create_dsq(SCXE_DSQ_SHARED(d), -1);
+		if (ret) {
+			scx_bpf_error("cannot create the queue of domain %u: %d", d, ret);
+			return ret;
+		}
 	}
 	return 0;
 }

@@ -16,10 +16,17 @@
 #define SCXE_NO_TYPE		0xffu
 
 /*
- * DSQ ids. Every CPU consumes its own per-CPU queue and the fence queue of its type; the
- * shared queues of all types are open to every CPU (own type first, others by vtime).
+ * A domain: the CPUs of one type that share one last-level cache. Unfenced tasks queue per
+ * domain, so that a large host does not contend on one queue per type and a task stays near
+ * its cache. Hosts with more (type, LLC) pairs fold them onto this many queues.
  */
-#define SCXE_DSQ_SHARED(t)	(0x100ull + (t))	/* unfenced tasks, by type of last CPU */
+#define SCXE_MAX_DOMAINS	64u
+
+/*
+ * DSQ ids. Every CPU consumes its own per-CPU queue and the fence queue of its type; the
+ * shared queues of all domains are open to every CPU (own domain first, others by vtime).
+ */
+#define SCXE_DSQ_SHARED(d)	(0x100ull + (d))	/* unfenced tasks, by domain of last CPU */
 #define SCXE_DSQ_FENCE(t)	(0x200ull + (t))	/* fenced vCPUs: only CPUs of type t */
 #define SCXE_DSQ_CPU(c)		(0x10000ull + (c))	/* pinned tasks and same-cpu fences */
 
@@ -33,6 +40,8 @@ struct scxe_cpu_info {
 	__u32	flags;		/* SCXE_CPU_* */
 	__u64	midr;		/* arm64 MIDR_EL1 (x86: CPUID.1.EAX) */
 	__u64	revidr;		/* arm64 REVIDR_EL1 */
+	__u32	domain;		/* its shared queue: (type, llc) numbered densely */
+	__u32	reserved;
 };
 
 #define SCXE_CPU_PRESENT	(1u << 0)
@@ -160,12 +169,24 @@ struct scxe_vcpu_stats {
 	__u32	tid;			/* the thread */
 };
 
+/*
+ * The scheduler's record of what a CPU runs (array cpu_run in .bss, scheduler-private): the
+ * task's sum_exec_runtime and vtime when it started, for charging and wake-up preemption.
+ * pid says whose record it is; a task already running when the scheduler attached has none.
+ */
+struct scxe_cpu_run {
+	__u64	exec_at;
+	__u64	vtime;
+	__u32	pid;
+	__u32	weight;
+};
+
 /* Counters: per-CPU array "stats", summed by user space. */
 enum scxe_stat {
 	SCXE_STAT_LOCAL,		/* direct to an idle CPU's local queue at wake-up */
 	SCXE_STAT_SHARED,		/* queued on a shared type queue */
 	SCXE_STAT_PINNED,		/* queued on a per-CPU queue (single-CPU affinity) */
-	SCXE_STAT_STEAL,		/* dispatched from another type's shared queue */
+	SCXE_STAT_STEAL,		/* dispatched from another domain's shared queue */
 	SCXE_STAT_FENCED,		/* fenced placements (wake-up, enqueue) */
 	SCXE_STAT_FENCE_SWITCHOUT,	/* a vCPU stopped while inside an armed window */
 	SCXE_STAT_FORCED,		/* fenced vCPU moved off its type/CPU (affinity, hotplug) */
@@ -174,6 +195,8 @@ enum scxe_stat {
 	SCXE_STAT_RESCUE,		/* taken from a queue whose CPUs all went offline */
 	SCXE_STAT_WINDOWS,		/* windows the scheduler saw begin on armed vCPUs */
 	SCXE_STAT_BUDGET,		/* holds released or refused: the vCPU's hold budget ran out */
+	SCXE_STAT_PREEMPT,		/* a woken task well behind the running one preempted it */
+	SCXE_STAT_SYNC_IDLE,		/* sync wake-up sent to an idle CPU near the waker */
 	SCXE_NR_STATS,
 };
 

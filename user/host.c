@@ -551,6 +551,34 @@ static bool same_identity(const struct host_cpu *a, const struct host_cpu *b)
 	       a->x86_model == b->x86_model && a->x86_stepping == b->x86_stepping;
 }
 
+int host_domains(const struct host *h, __u32 dom[SCXE_MAX_CPUS], __u32 dom_type[SCXE_MAX_DOMAINS])
+{
+	int first_cpu[SCXE_MAX_DOMAINS], n = 0;
+
+	for (int c = 0; c < h->nr_cpu_ids; c++) {
+		const struct host_cpu *hc = &h->cpu[c];
+		int type = hc->present && hc->type >= 0 ? hc->type : 0;
+		int d;
+
+		for (d = 0; d < n; d++) {
+			const struct host_cpu *f = &h->cpu[first_cpu[d]];
+
+			if ((int)dom_type[d] == type && f->llc == hc->llc)
+				break;
+		}
+		if (d == n) {
+			if (n < (int)SCXE_MAX_DOMAINS) {
+				first_cpu[n] = c;
+				dom_type[n++] = type;
+			} else {
+				d = c % n;	/* folded: the queue of another domain */
+			}
+		}
+		dom[c] = d;
+	}
+	return n;
+}
+
 void host_type_identity(const struct host *h, struct scxe_abi_type *a, const struct host_cpu *c)
 {
 	a->arch = h->arch;

@@ -58,6 +58,14 @@ int host_read(struct host *h, const char *root, char *err, size_t errlen);
  */
 int host_apply_cpu_types(struct host *h, const char *spec, char *err, size_t errlen);
 
+/*
+ * Number the scheduler's domains: the CPUs of one type sharing one last-level cache get one
+ * shared queue. dom[c] is CPU c's domain (absent CPUs count as type 0), dom_type[d] a
+ * domain's type. Domains are numbered in order of their lowest CPU; beyond SCXE_MAX_DOMAINS
+ * pairs fold onto the existing numbers (correct, only less local). Returns how many.
+ */
+int host_domains(const struct host *h, __u32 dom[SCXE_MAX_CPUS], __u32 dom_type[SCXE_MAX_DOMAINS]);
+
 /* Human name of an arm64 part ("Cortex-A76"), or NULL when the table does not know it. */
 const char *host_arm_part_name(unsigned int implementer, unsigned int part);
 

@@ -48,6 +48,7 @@ struct sched {
 	int	link_fd[NR_LINKS];	/* adopted: from the pins; loaded: the links' fds */
 	struct scx_errata__bss *bss;	/* the skeleton's, or our mapping of the pinned map */
 	size_t	bss_len;		/* our mapping's length; 0 for the skeleton's */
+	__u32	domain[SCXE_MAX_CPUS];	/* loaded: each CPU's shared queue (host_domains) */
 	bool	pinned;			/* everything is pinned now */
 	bool	done;			/* stopped or released */
 };
@@ -65,6 +66,8 @@ const char *const sched_stat_names[SCXE_NR_STATS] = {
 	[SCXE_STAT_RESCUE]		= "rescue",
 	[SCXE_STAT_WINDOWS]		= "windows",
 	[SCXE_STAT_BUDGET]		= "budget_releases",
+	[SCXE_STAT_PREEMPT]		= "preempt",
+	[SCXE_STAT_SYNC_IDLE]		= "sync_idle",
 };
 
 const char *const sched_off_names[SCXE_NR_OFF] = {
@@ -212,6 +215,7 @@ struct sched *sched_open(const struct sched_cfg *cfg, const struct host *h)
 	}
 	s->skel->rodata->nr_cpus = h->nr_cpu_ids;
 	s->skel->rodata->nr_types = h->nr_types;
+	s->skel->rodata->nr_domains = host_domains(h, s->domain, (__u32 *)s->skel->rodata->domain_type);
 	s->skel->rodata->slice_ns = cfg->slice_ns;
 	s->skel->rodata->fence_mode = cfg->mode;
 	s->skel->rodata->max_hold_ns = cfg->max_hold_ns;
@@ -245,6 +249,7 @@ static int fill_maps(struct sched *s, const struct host *h, const struct scxe_sh
 			.flags = (hc->present ? SCXE_CPU_PRESENT : 0) | (hc->online ? SCXE_CPU_ONLINE : 0),
 			.midr = hc->midr,
 			.revidr = hc->revidr,
+			.domain = s->domain[c],
 		};
 		__u32 key = c;
 

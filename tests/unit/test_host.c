@@ -403,3 +403,46 @@ UNIT_TEST(host_read_nine_types)
 	EXPECT_EQ(system(rel), 0);
 	unit_inputs("host-tree", 1);
 }
+
+/* The scheduler's shared queues: one per (type, LLC), numbered by lowest CPU. */
+UNIT_TEST(host_domains_per_type_and_llc)
+{
+	__u32 dom[SCXE_MAX_CPUS], dt[SCXE_MAX_DOMAINS];
+
+	/* rk3399: the L2 of each cluster is the LLC, one type per cluster */
+	read_fixture("rk3399");
+	EXPECT_EQ(host_domains(&h, dom, dt), 2);
+	EXPECT_EQ(dom[0], 0);
+	EXPECT_EQ(dom[3], 0);
+	EXPECT_EQ(dom[4], 1);
+	EXPECT_EQ(dom[5], 1);
+	EXPECT_EQ(dt[1], 1);
+	/* sm8450: one DSU L3 shared by three types: a queue per type */
+	read_fixture("sm8450");
+	EXPECT_EQ(host_domains(&h, dom, dt), 3);
+	EXPECT_EQ(dom[6], 1);
+	EXPECT_EQ(dom[7], 2);
+	EXPECT_EQ(dt[2], 2);
+	/* altra: one type, the L2 of each core is its last level: a queue per CPU */
+	read_fixture("altra");
+	EXPECT_EQ(host_domains(&h, dom, dt), 8);
+	EXPECT_EQ(dom[6], 6);
+	EXPECT_EQ(dt[6], 0);
+}
+
+/* More (type, LLC) pairs than queues fold onto existing ones instead of failing. */
+UNIT_TEST(host_domains_fold_beyond_the_limit)
+{
+	__u32 dom[SCXE_MAX_CPUS], dt[SCXE_MAX_DOMAINS];
+
+	read_fixture("altra");
+	h.nr_cpu_ids = SCXE_MAX_CPUS;
+	for (int c = 0; c < h.nr_cpu_ids; c++) {
+		h.cpu[c] = h.cpu[0];
+		h.cpu[c].llc = c;	/* every CPU its own cache */
+	}
+	EXPECT_EQ(host_domains(&h, dom, dt), SCXE_MAX_DOMAINS);
+	EXPECT_EQ(dom[SCXE_MAX_DOMAINS - 1], SCXE_MAX_DOMAINS - 1);
+	for (int c = 0; c < h.nr_cpu_ids; c++)
+		EXPECT(dom[c] < SCXE_MAX_DOMAINS);
+}
