@@ -273,6 +273,14 @@ static __u64 scaled(__u64 ns, __u32 weight)
 	return ns * 100 / (weight ? weight : 100);
 }
 
+/* vtime of p, running on cpu, including the runtime of this run so far */
+static __u64 running_vtime(struct task_struct *p, struct scxe_cpu_run *r)
+{
+	if (!r || r->pid != p->pid)
+		return p->scx.dsq_vtime;
+	return r->vtime + scaled(p->se.sum_exec_runtime - r->exec_at, r->weight);
+}
+
 /*
  * scx_bpf_kick_cpu() queues an irq_work on the calling CPU. A CPU on its way down still
  * wakes tasks after it has run its last irq_work (the hotplug thread finishing), and work
@@ -311,7 +319,7 @@ static void kick_for(struct task_struct *p, __u64 vtime, __s32 cpu)
 		curr = scx_bpf_cpu_curr(cpu);
 		/* only a task of ours whose run we saw start (not RT, not the idle task) */
 		if (curr && curr != p && curr->pid && r->pid == curr->pid) {
-			now_vt = r->vtime + scaled(curr->se.sum_exec_runtime - r->exec_at, r->weight);
+			now_vt = running_vtime(curr, r);
 			if (vtime_before(vtime + slice_ns / 2, now_vt)) {
 				stat_inc(SCXE_STAT_PREEMPT);
 				kick(cpu, SCX_KICK_PREEMPT);
@@ -590,6 +598,18 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 		if (d != my_dom)
 			consider(SCXE_DSQ_SHARED(d), &best, &best_vt,
 				 domain_type[d & (SCXE_MAX_DOMAINS - 1)] == my_type ? slice_ns / 2 : slice_ns);
+	}
+	/*
+	 * prev's slice ran out (or it yielded) and it is still runnable: it is in no queue yet,
+	 * so without this it would lose to any waiter whatever their vtimes. It keeps the CPU
+	 * for another slice while its vtime, charged for this run, is still the lowest. vCPU
+	 * threads always go through enqueue, where the fence decides.
+	 */
+	if (prev && (prev->scx.flags & SCX_TASK_QUEUED) && !cpu_down[cpu & (SCXE_MAX_CPUS - 1)] &&
+	    !vcpu_of(prev) && (best == SCX_DSQ_INVALID ||
+			       vtime_before(running_vtime(prev, run_at(cpu)), best_vt))) {
+		prev->scx.slice = slice_ns;
+		return;
 	}
 	if (best != SCX_DSQ_INVALID && scx_bpf_dsq_move_to_local(best)) {
 		if (best != own && best >= SCXE_DSQ_SHARED(0) && best < SCXE_DSQ_FENCE(0))

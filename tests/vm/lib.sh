@@ -2,6 +2,8 @@
 # Helpers for VM test cases (sourced). A case fails by exiting non-zero; fail() says why.
 
 SCXE_LOG=/tmp/scx_errata.out
+# what the host passed (tests/vm/run.sh): e.g. SCXE_TYPES for a boot with another -smp
+[ -f /scxe/env ] && . /scxe/env
 SCXE_TYPES=${SCXE_TYPES:-0-1:big,2-3:little}
 
 fail() { echo "FAIL: $*"; [ -f "$SCXE_LOG" ] && sed 's/^/  scx_errata| /' "$SCXE_LOG" | tail -n 20; exit 1; }
@@ -50,4 +52,21 @@ assert_not_ejected() {
 # last counter value from the loader's stats lines: stat NAME
 stat() {
 	grep '^stats:' "$SCXE_LOG" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# value of KEY in a line of key=value words: kv "LINE" KEY
+kv() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# beside_loop SECS CMD...: run CMD pinned to CPU 1 next to a busy loop pinned there too
+# (the scheduler-quality cases: one CPU, two tasks, no placement choice); prints CMD's output
+beside_loop() {
+	taskset 0x2 stress spin 1 $(($1 + 2)) >/dev/null 2>&1 &
+	_loop=$!
+	shift
+	sleep 0.5
+	taskset 0x2 "$@" || fail "$* failed"
+	kill $_loop 2>/dev/null
+	wait $_loop 2>/dev/null
 }

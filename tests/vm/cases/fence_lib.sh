@@ -140,3 +140,11 @@ vmm_stop() {
 	grep -E '^e2e(-[a-z]+)?: ' "$E2E_OUT"
 	[ "$E2E_RC" -eq 0 ] || { sed 's/^/  e2e_vmm| /' "$E2E_OUT"; fail "e2e_vmm exited $E2E_RC"; }
 }
+
+# vcpu_tid NAME: print the tid of the test VMM's thread NAME (vcpu0, ...); 1 when none
+vcpu_tid() {
+	for _t in /proc/$E2E_PID/task/*; do
+		[ "$(cat "$_t/comm" 2>/dev/null)" = "$1" ] && { echo "${_t##*/}"; return 0; }
+	done
+	return 1
+}

@@ -12,11 +12,7 @@ e2e_start_vmm "--vcpus 1 --mode same-cpu --spin-in 50000 --spin-out 2000 --run-u
 scxe_start --vm "$E2E_PID:$E2E_SHM" --mode same-cpu --max-hold-ms 0 --hold-budget 100 \
 	--slice-us 1000 --stats 1
 wait_armed 1 60 || fail "the vCPU was not armed within 60 s"
-tid=
-for t in /proc/$E2E_PID/task/*; do
-	[ "$(cat "$t/comm")" = vcpu0 ] && tid=${t##*/}
-done
-[ -n "$tid" ] || fail "no vcpu0 thread in the VMM"
+tid=$(vcpu_tid vcpu0) || fail "no vcpu0 thread in the VMM"
 taskset -p 0xc "$tid" >/dev/null || fail "cannot set the vCPU's affinity"
 taskset 0x4 stress spin 1 $((CYCLES * 5 + 20)) >/dev/null 2>&1 &
 s2=$!

@@ -7,22 +7,12 @@
 . /scxe/lib.sh
 SECS=8
 
-run_pair() { # -> prints the duty line
-	taskset 0x2 stress spin 1 $((SECS + 2)) >/dev/null 2>&1 &
-	hog=$!
-	sleep 0.5
-	taskset 0x2 duty 50 10000 $SECS || fail "duty failed"
-	kill $hog 2>/dev/null
-	wait $hog 2>/dev/null
-}
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-
-fair=$(run_pair)
+fair=$(beside_loop $SECS duty 50 10000 $SECS)
 scxe_start --stats 0
-errata=$(run_pair)
+errata=$(beside_loop $SECS duty 50 10000 $SECS)
 assert_not_ejected
 scxe_stop INT
-fp=$(field "$fair" wake_p50_us) ep=$(field "$errata" wake_p50_us)
+fp=$(kv "$fair" wake_p50_us) ep=$(kv "$errata" wake_p50_us)
 note "sched_wake_preempt: eevdf $fair"
 note "sched_wake_preempt: errata $errata"
 limit=$((fp * 2))

@@ -9,10 +9,16 @@
  *   duty WORK_US SLEEP_US SECS
  *   -> duty: cycles=N wake_p50_us=.. wake_p99_us=.. wake_max_us=.. done_p50_us=.. done_p99_us=.. done_max_us=..
  *
+ * or, instead of sleeping, it yields the CPU after each piece of work (a spin-then-yield
+ * lock, a cooperative runtime) and reports the share of the CPU it got:
+ *
+ *   duty yield WORK_US SECS   -> yield: runs=N cpu_ms=N wall_ms=N share_pct=N
+ *
  * CPU time, not wall time, measures the work, so a task that is starved finishes late
  * instead of doing less.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +63,32 @@ static long parse_pos(const char *what, const char *s)
 	return v;
 }
 
+/* Burn ns of this thread's CPU time. */
+static void burn(long long ns)
+{
+	long long cpu0 = ns_of(CLOCK_THREAD_CPUTIME_ID);
+
+	while (ns_of(CLOCK_THREAD_CPUTIME_ID) - cpu0 < ns)
+		;
+}
+
+static int yielder(long long work_ns, long long secs)
+{
+	long long t0 = ns_of(CLOCK_MONOTONIC), c0 = ns_of(CLOCK_THREAD_CPUTIME_ID), wall, cpu;
+	long long runs = 0;
+
+	while (ns_of(CLOCK_MONOTONIC) - t0 < secs * 1000000000LL) {
+		burn(work_ns);
+		sched_yield();
+		runs++;
+	}
+	wall = ns_of(CLOCK_MONOTONIC) - t0;
+	cpu = ns_of(CLOCK_THREAD_CPUTIME_ID) - c0;
+	printf("yield: runs=%lld cpu_ms=%lld wall_ms=%lld share_pct=%lld\n", runs, cpu / 1000000,
+	       wall / 1000000, cpu * 100 / wall);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static long long wake[MAX_CYCLES], done[MAX_CYCLES];
@@ -64,24 +96,24 @@ int main(int argc, char **argv)
 	int n = 0;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: duty WORK_US SLEEP_US SECS\n");
+		fprintf(stderr, "usage: duty WORK_US SLEEP_US SECS | duty yield WORK_US SECS\n");
 		return 1;
 	}
+	if (!strcmp(argv[1], "yield"))
+		return yielder(parse_pos("WORK_US", argv[2]) * 1000LL, parse_pos("SECS", argv[3]));
 	work_ns = parse_pos("WORK_US", argv[1]) * 1000LL;
 	sleep_ns = parse_pos("SLEEP_US", argv[2]) * 1000LL;
 	end = ns_of(CLOCK_MONOTONIC) + parse_pos("SECS", argv[3]) * 1000000000LL;
 	planned = ns_of(CLOCK_MONOTONIC) + sleep_ns;
 	while (n < MAX_CYCLES && planned < end) {
 		struct timespec ts = { planned / 1000000000LL, planned % 1000000000LL };
-		long long cpu0, t;
+		long long t;
 
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		t = ns_of(CLOCK_MONOTONIC);
 		wake[n] = t - planned;
-		cpu0 = ns_of(CLOCK_THREAD_CPUTIME_ID);
-		while (ns_of(CLOCK_THREAD_CPUTIME_ID) - cpu0 < work_ns)
-			;
+		burn(work_ns);
 		t = ns_of(CLOCK_MONOTONIC);
 		done[n] = t - planned;
 		n++;
