@@ -454,16 +454,28 @@ __s32 ERRATA_OP(errata_select_cpu, struct task_struct *p, __s32 prev_cpu, __u64 
 	return cpu;
 }
 
-/* Wake an idle CPU of mask; claiming one we may not kick would leave it marked busy. */
-static void kick_idle_in(const struct cpumask *mask)
+/*
+ * Run p on idle, an idle CPU claimed for it, now. Queueing it and waking idle is not enough:
+ * the CPU that queued it (ending p's slice) dispatches first and takes it right back, and
+ * p then takes turns there with whatever preempted it while idle sleeps again.
+ */
+static void run_on_idle(struct task_struct *p, __s32 idle, __u64 enq_flags)
+{
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | idle, slice_ns, enq_flags);
+	scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
+}
+
+/* An idle CPU p may use that is not going down, claimed; -1 when none (or we may not kick). */
+static __s32 idle_cpu_for(struct task_struct *p)
 {
 	__s32 cpu;
 
 	if (!may_kick())
-		return;
-	cpu = scx_bpf_pick_idle_cpu(mask, 0);
-	if (cpu >= 0)
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return -1;
+	cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	if (cpu < 0 || cpu_down[cpu & (SCXE_MAX_CPUS - 1)])
+		return -1;
+	return cpu;
 }
 
 /*
@@ -483,18 +495,17 @@ static void fenced_enqueue(struct task_struct *p, struct scxe_vcpu_ctx *v, __u64
 		kick_for(p, vtime, v->fence_cpu);
 		return;
 	}
-	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_FENCE(v->fence_type), slice_ns, vtime, enq_flags);
 	m = online_of_type(v->fence_type);
-	if (!m)
-		return;
-	if (!bpf_ksym_exists(scx_bpf_select_cpu_and) || !may_kick()) {
-		kick_idle_in((const struct cpumask *)m);
-		return;
+	if (m && may_kick() && bpf_ksym_exists(scx_bpf_select_cpu_and)) {
+		/* the type's online CPUs (ours) that the thread may use (select_cpu_and adds that) */
+		idle = scx_bpf_select_cpu_and(p, cpu, 0, (const struct cpumask *)m, 0);
+		if (idle >= 0) {
+			run_on_idle(p, idle, enq_flags);
+			return;
+		}
 	}
-	idle = scx_bpf_select_cpu_and(p, cpu, 0, (const struct cpumask *)m, 0);
-	if (idle >= 0)
-		kick(idle, SCX_KICK_IDLE);
-	else if (type_of(cpu) != v->fence_type)
+	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_FENCE(v->fence_type), slice_ns, vtime, enq_flags);
+	if (type_of(cpu) != v->fence_type)
 		return;
 	else if (enq_flags & SCX_ENQ_CPU_SELECTED)
 		kick_for(p, vtime, cpu);
@@ -530,17 +541,24 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 		return;
 	}
 
-	stat_inc(SCXE_STAT_SHARED);
-	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(domain_of(cpu)), slice_ns, vtime, enq_flags);
 	/*
 	 * A wake-up already looked for an idle CPU in select_cpu and found none: it may take the
 	 * CPU it was sent to if it is well behind what runs there. Re-queues after preemption or
-	 * at the end of a slice had no such look: wake an idle CPU for them, never preempt.
+	 * at the end of a slice had no such look: an idle CPU takes them, they never preempt.
 	 */
+	if (!(enq_flags & SCX_ENQ_CPU_SELECTED)) {
+		__s32 idle = idle_cpu_for(p);
+
+		if (idle >= 0) {
+			stat_inc(SCXE_STAT_LOCAL);
+			run_on_idle(p, idle, enq_flags);
+			return;
+		}
+	}
+	stat_inc(SCXE_STAT_SHARED);
+	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(domain_of(cpu)), slice_ns, vtime, enq_flags);
 	if (enq_flags & SCX_ENQ_CPU_SELECTED)
 		kick_for(p, vtime, cpu);
-	else
-		kick_idle_in(p->cpus_ptr);
 }
 
 /* vtime of the first task of a queue; false when it is empty. */
