@@ -1,10 +1,18 @@
 # scx_errata: sched_ext scheduler that keeps vCPUs inside errata windows on their core type.
 # `make help` lists the targets.
 
-O ?= build
-BUILD := $(abspath $(O))
-ARCH ?= $(shell uname -m)
+# ARCH=x86_64 or aarch64 (also amd64, x86, arm64): this host's by default. Another one is a
+# cross build (arm64 on x86_64: scripts/deps.sh cross-arm64), in build-<arch>/ by default.
+HOSTARCH := $(shell uname -m)
+ARCH ?= $(HOSTARCH)
+override ARCH := $(patsubst arm64,aarch64,$(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(ARCH))))
+ifeq ($(filter x86_64 aarch64,$(ARCH)),)
+$(error ARCH=$(ARCH): scx_errata builds for x86_64 and aarch64 (arm64))
+endif
 SRCARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+CROSS := $(filter-out $(HOSTARCH),$(ARCH))
+O ?= build$(if $(CROSS),-$(ARCH))
+BUILD := $(abspath $(O))
 
 ifeq ($(V),1)
 Q :=
@@ -23,7 +31,35 @@ CFLAGS ?= -O2 -g
 # what the sources need, kept when CFLAGS=... on the command line replaces the line above
 override CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Iuser -I$(BUILD)
-LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+# STATIC=1 links every program statically, the default of a cross build: one file to copy
+# to the arm64 machine or VM
+STATIC ?= $(if $(CROSS),1,0)
+PKG_CONFIG ?= pkg-config
+ifneq ($(CROSS),)
+# aarch64-linux-gnu-gcc against libbpf, libelf and zlib for arm64 under SYSROOT (unpacked
+# there by scripts/deps.sh cross-arm64; SYSROOT= takes them from a multiarch install in /usr)
+CROSS_COMPILE ?= $(ARCH)-linux-gnu-
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+SYSROOT ?= $(or $(SCX_ERRATA_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/scx_errata)/sysroot-$(SRCARCH)
+PKG_CONFIG_ENV := PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(ARCH)-linux-gnu/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(SYSROOT)
+override CFLAGS += $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+# STATIC=0: where the linker finds what libbpf.so needs (libelf.so.1, libz.so.1)
+LDFLAGS += -Wl,-rpath-link,$(SYSROOT)/usr/lib/$(ARCH)-linux-gnu:$(SYSROOT)/lib/$(ARCH)-linux-gnu
+# how make unit runs the tests (qemu-user-static, from the same deps step)
+EMULATOR ?= qemu-$(ARCH)-static
+ifneq ($(filter test vmtest demo bench fuzz check-asan,$(MAKECMDGOALS)),)
+$(error make $(filter test vmtest demo bench fuzz check-asan,$(MAKECMDGOALS)) ARCH=$(ARCH): not in a cross build (no arm64 VM suite yet); make ARCH=$(ARCH) all progs unit builds and tests what there is)
+endif
+endif
+ifeq ($(STATIC),1)
+LDFLAGS += -static
+endif
+LDLIBS += $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) $(if $(filter 1,$(STATIC)),--static) --libs libbpf 2>/dev/null || \
+	echo -lbpf -lelf -lz)
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(SRCARCH) -D__bpf__ \
 	-fms-extensions -Wno-microsoft-anon-tag -Wall -Wno-unused-function \
@@ -45,6 +81,11 @@ VMPROG_SKELS := $(patsubst tests/vm/progs/%.bpf.c,$(BUILD)/%.skel.h,$(VMPROG_BPF
 # guest code assembled for the test VMM: tests/vm/guest/x.S -> build/tests/guest/x.bin
 GUEST_SRCS := $(wildcard tests/vm/guest/*.S)
 GUEST_BINS := $(patsubst tests/vm/guest/%.S,$(BUILD)/tests/guest/%.bin,$(GUEST_SRCS))
+# the test VMMs set x86 registers and run these 16-bit real-mode guests: x86 only so far
+ifneq ($(SRCARCH),x86)
+VMPROGS := $(filter-out $(BUILD)/tests/e2e_vmm $(BUILD)/tests/churn_vmm,$(VMPROGS))
+GUEST_BINS :=
+endif
 
 # sanitizer builds (make check-asan, make fuzz): clang, whose ASan/UBSan and libFuzzer
 # runtimes come with scripts/deps.sh platform; SAN_CFLAGS come after CFLAGS
@@ -69,6 +110,8 @@ DEPS_STAMP := $(BUILD)/.deps-toolchain
 VMDEPS_STAMP := $(BUILD)/.deps-platform
 # the sanitizer and libFuzzer runtimes (scripts/deps.sh platform), without the test kernel
 SANDEPS_STAMP := $(BUILD)/.deps-sanitizers
+# make bench's tools: gnuplot, rt-tests, stress-ng and perf 7.3 (scripts/deps.sh bench)
+BENCHDEPS_STAMP := $(BUILD)/.deps-bench
 
 # Only these goals install packages (scripts/deps.sh: apt on Debian 12). Any other build,
 # a plain `make` included, checks the toolchain and stops with one line naming what is
@@ -82,11 +125,21 @@ else
 TOOLCHAIN :=
 SANRUNTIME :=
 ifneq ($(filter-out $(NONBUILDING_GOALS),$(or $(MAKECMDGOALS),all)),)
-TOOLCHAIN_MISSING := $(shell CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' CC='$(CC)' scripts/deps.sh check 2>&1 >/dev/null)
+TOOLCHAIN_MISSING := $(shell $(PKG_CONFIG_ENV) ARCH=$(ARCH) CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' CC='$(CC)' \
+	scripts/deps.sh check 2>&1 >/dev/null)
 ifneq ($(TOOLCHAIN_MISSING),)
 $(error $(TOOLCHAIN_MISSING))
 endif
 endif
+endif
+
+# one architecture per build dir: objects of two would mix (BPF ones without a link error)
+ifneq ($(filter-out $(NONBUILDING_GOALS),$(or $(MAKECMDGOALS),all)),)
+BUILT_ARCH := $(patsubst $(BUILD)/.arch-%,%,$(wildcard $(BUILD)/.arch-*))
+ifneq ($(filter-out $(ARCH),$(BUILT_ARCH)),)
+$(error O=$(O) holds a build for $(BUILT_ARCH), not ARCH=$(ARCH): use another O=, or make clean O=$(O))
+endif
+$(shell mkdir -p $(BUILD) && touch $(BUILD)/.arch-$(ARCH))
 endif
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging root]. The unit goes under PREFIX too:
@@ -101,13 +154,14 @@ INSTALL ?= install
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage install uninstall \
-	fuzz check-asan
+	fuzz check-asan progs
 
 all: $(BUILD)/scx_errata
 
 help:
-	@echo 'scx_errata make targets (build dir: O=$(O), verbose: V=1)'
-	@echo '  all       build build/scx_errata (BPF object, skeleton, loader)'
+	@echo 'scx_errata make targets (build dir: O=$(O), verbose: V=1, architecture: ARCH=$(ARCH))'
+	@echo '  all       build $(O)/scx_errata (BPF object, skeleton, loader)'
+	@echo '  progs     build the unit tests and the programs the VM tests run, run nothing'
 	@echo '  test      everything: unit tests (also under ASan+UBSan), brief fuzzing, then the VM'
 	@echo '            tests; closes with "N passed, N failed"'
 	@echo '  unit      user-space unit tests only (no VM)'
@@ -118,7 +172,9 @@ help:
 	@echo '            $(FUZZ_NAMES:fuzz_%=%)'
 	@echo '  vmtest    VM tests under QEMU on the sched_ext kernel; T=name runs one (T=list lists)'
 	@echo '  demo      run the scheduler: on this host if it has sched_ext and we are root, else in the VM'
-	@echo '  bench     benchmarks (see docs/benchmarks.md)'
+	@echo '  bench     benchmarks in the VM at 4 and 8 CPUs (docs/benchmarks.md): results.tsv, a summary'
+	@echo '            and a plot per benchmark in $(O)/bench/; T=name runs one, BENCH_DOCS=1 copies'
+	@echo '            the plots to docs/bench/'
 	@echo '  deps      install toolchain, QEMU and the test kernel (scripts/deps.sh); test, demo,'
 	@echo '            vmtest, bench, vmlinux, fuzz and check-asan do it as needed, other targets'
 	@echo '            only check the toolchain'
@@ -128,24 +184,31 @@ help:
 	@echo '            share/doc/scx_errata/; /etc/scx_errata.conf is never written'
 	@echo '  uninstall remove what install put there (systemctl disable --now scx_errata first)'
 	@echo '  clean     remove the build dir'
+	@echo 'ARCH=arm64 on x86_64 cross-builds static arm64 programs into build-aarch64/ with'
+	@echo 'aarch64-linux-gnu-gcc (make deps ARCH=arm64 installs it); make unit ARCH=arm64 runs'
+	@echo 'the unit tests under qemu-aarch64-static. STATIC=1 links statically (default: cross only).'
 
 deps:
-	$(Q)scripts/deps.sh all
+	$(Q)ARCH=$(ARCH) scripts/deps.sh all
 
 $(DEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,toolchain)
-	$(Q)mkdir -p $(BUILD) && scripts/deps.sh toolchain && touch $@
+	$(Q)mkdir -p $(BUILD) && ARCH=$(ARCH) scripts/deps.sh toolchain && touch $@
 
 $(VMDEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,qemu+kernel)
-	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && scripts/deps.sh kernel && touch $@
+	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && ARCH=$(ARCH) scripts/deps.sh kernel && touch $@
 
 $(SANDEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,sanitizer runtimes)
 	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && touch $@
 
+$(BENCHDEPS_STAMP): scripts/deps.sh
+	$(call msg,DEPS,bench tools)
+	$(Q)mkdir -p $(BUILD) && scripts/deps.sh bench && touch $@
+
 vmlinux: $(VMDEPS_STAMP) | $(TOOLCHAIN)
-	$(Q)scripts/gen-vmlinux.sh
+	$(Q)ARCH=$(ARCH) scripts/gen-vmlinux.sh
 
 # BPF objects and skeletons. bpftool >= 7.5 emits `map->link` in struct_ops skeletons,
 # a field libbpf 1.4's bpf_map_skeleton lacks; libbpf walks the array by map_skel_sz, so
@@ -184,11 +247,11 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(USER_OBJS)
 
 $(BUILD)/tests/%: tests/vm/progs/%.c tests/vm/progs/*.h $(VMPROG_SKELS) $(USER_OBJS) include/*.h
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/vm/progs $< $(USER_OBJS) $(LDLIBS) -lpthread -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Itests/vm/progs $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lpthread -o $@
 
 $(BUILD)/tests/scxe_guest: examples/guest/scxe_guest.c include/scx_errata_abi.h
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
 
 $(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S include/*.h
 	$(call msg,AS,$@)
@@ -196,11 +259,15 @@ $(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S include/*.h
 		objcopy -O binary -j .text $(@D)/$*.o $@
 
 unit: $(BUILD)/unit-tests
-	$(Q)$(BUILD)/unit-tests
+	$(Q)$(if $(EMULATOR),command -v $(EMULATOR) >/dev/null || { echo "make unit ARCH=$(ARCH): no \
+		$(EMULATOR) to run the tests; scripts/deps.sh cross-$(SRCARCH) installs qemu-user-static" >&2; \
+		exit 1; };) $(EMULATOR) $(BUILD)/unit-tests
 
 # the guest-side example reader also runs in the VM tests (plain C, no libbpf)
 GUEST_READER := $(if $(wildcard examples/guest/scxe_guest.c),$(BUILD)/tests/scxe_guest)
 VM_INPUTS := $(BUILD)/scx_errata $(VMPROGS) $(GUEST_BINS) $(GUEST_READER)
+
+progs: $(VM_INPUTS) $(BUILD)/unit-tests
 
 vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))
@@ -252,8 +319,10 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_SEL))
 demo: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
-bench: $(VM_INPUTS) $(VMDEPS_STAMP)
-	$(Q)BUILD=$(BUILD) tests/vm/run.sh --bench
+# one boot of 4 CPUs and one of 8, then the report in $(O)/bench/; T=name runs one benchmark,
+# BENCH_DOCS=1 copies the plots to docs/bench/ (BENCH_SECS, BENCH_REPS...: docs/benchmarks.md)
+bench: $(VM_INPUTS) $(VMDEPS_STAMP) $(BENCHDEPS_STAMP)
+	$(Q)BUILD=$(BUILD) tests/vm/bench.sh $(T)
 
 # The unit's ExecStart names the installed binary; the man page is compressed without a
 # timestamp (gzip -n) so that two installs of one tree are byte-identical.

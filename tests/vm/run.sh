@@ -82,18 +82,26 @@ for p in "$BUILD"/tests/*; do
 done
 cp "$BUILD"/tests/guest/*.bin "$root/scxe/guest/" 2>/dev/null || true
 
-# The distro's own QEMU, only for cases that run it inside the VM (a "# needs: qemu" line) or
-# a --cmd that mentions qemu: ~50 MB of binary and libraries would slow every other boot. It
-# finds its firmware relative to itself (/usr/bin/../share/{qemu,seabios}); these are what
-# `-nodefaults -kernel` (Multiboot) with KVM refuses to start without: SeaBIOS, the KVM
-# vAPIC option ROM and the Multiboot loader ROM.
+# needs WORD [COMMAND...]: a selected case has a "# needs: ... WORD" line, or the --cmd
+# mentions WORD or one of the COMMANDs. Tools that only some cases use are copied into the
+# initramfs only then: every megabyte slows each boot under TCG.
+needs() {
+	local t w
+	for t in "${tests[@]}"; do
+		grep -q "^# needs:.*\\b$1\\b" "$top/tests/vm/cases/$t.sh" && return 0
+	done
+	for w in "$@"; do
+		case "$guest_cmd" in *"$w"*) return 0 ;; esac
+	done
+	return 1
+}
+
+# The distro's own QEMU (~50 MB with its libraries). It finds its firmware relative to itself
+# (/usr/bin/../share/{qemu,seabios}); these are what `-nodefaults -kernel` (Multiboot) with
+# KVM refuses to start without: SeaBIOS, the KVM vAPIC option ROM and the Multiboot loader
+# ROM.
 QEMU_FIRMWARE="seabios/bios-256k.bin qemu/kvmvapic.bin qemu/multiboot_dma.bin"
-needs_qemu=
-for t in "${tests[@]}"; do
-	grep -q '^# needs:.*\bqemu\b' "$top/tests/vm/cases/$t.sh" && needs_qemu=1
-done
-case "$guest_cmd" in *qemu*) needs_qemu=1 ;; esac
-if [ -n "$needs_qemu" ]; then
+if needs qemu; then
 	qemu_bin=$(command -v qemu-system-x86_64) || die "a selected test runs QEMU in the VM, but this host has no qemu-system-x86_64; run 'scripts/deps.sh platform'"
 	copy_bin "$qemu_bin" "$root/usr/bin/qemu-system-x86_64"
 	qemu_share=$(cd "$(dirname "$qemu_bin")/../share" && pwd)
@@ -103,25 +111,43 @@ if [ -n "$needs_qemu" ]; then
 		cp -L "$qemu_share/$f" "$root/usr/share/$f"
 	done
 fi
-# stress-ng (the load sched_ext's own CI runs schedulers under), likewise only for cases with
-# a "# needs: stress-ng" line or a --cmd that mentions it
-needs_stress=
-for t in "${tests[@]}"; do
-	grep -q '^# needs:.*\bstress-ng\b' "$top/tests/vm/cases/$t.sh" && needs_stress=1
-done
-case "$guest_cmd" in *stress-ng*) needs_stress=1 ;; esac
-if [ -n "$needs_stress" ]; then
+# stress-ng (the load sched_ext's own CI runs schedulers under) and rt-tests' cyclictest and
+# hackbench: the host's own binaries
+if needs stress-ng; then
 	stress_bin=$(command -v stress-ng) || die "a selected test runs stress-ng in the VM, but this host has none; run 'scripts/deps.sh platform'"
 	copy_bin "$stress_bin" "$root/usr/bin/stress-ng"
+fi
+if needs rt-tests cyclictest hackbench; then
+	for b in cyclictest hackbench; do
+		bin=$(command -v $b) || die "a selected test runs $b in the VM, but this host has none; run 'scripts/deps.sh bench'"
+		copy_bin "$bin" "$root/usr/bin/$b"
+	done
+fi
+# perf 7.3 is trixie's build: it needs trixie's glibc, so it comes with its own libraries and
+# loader (scripts/deps.sh bench) and runs as
+#   /opt/perf/lib/ld-linux-x86-64.so.2 --library-path /opt/perf/lib /opt/perf/perf ...
+if needs perf; then
+	[ -f "$CACHE/perf/current/.ok" ] || die "a selected test runs perf in the VM, but $CACHE/perf/current is not set up; run 'scripts/deps.sh bench'"
+	mkdir -p "$root/opt/perf"
+	cp -rL "$CACHE/perf/current/perf" "$CACHE/perf/current/lib" "$root/opt/perf/"
 fi
 cp "$KDIR"/modules/*.ko "$root/scxe/modules/" 2>/dev/null || true
 cp "$top"/tests/vm/cases/*.sh "$root/scxe/cases/"
 cp "$top/tests/vm/lib.sh" "$top/tests/vm/runner.sh" "$root/scxe/"
 cp "$top/tests/vm/init" "$root/init"
+# settings the host passes to the cases (lib.sh sources this): CPU types for a boot with
+# another -smp, and the benchmarks' knobs
+env | grep -E '^(SCXE_TYPES|BENCH_[A-Z0-9_]+)=' | sed "s/'/'\\\\''/g; s/=/='/; s/$/'/" >"$root/scxe/env"
 chmod +x "$root/init" "$root/scxe/runner.sh"
 : >"$root/scxe/tests"
+# A benchmark's timeout is for 5 reps of 5 s (tests/vm/BENCH); more of either scales it.
+scale=100
+if [ "$TABLE" = "$top/tests/vm/BENCH" ]; then
+	scale=$((${BENCH_REPS:-5} * ${BENCH_SECS:-5} * 4))
+	[ "$scale" -ge 100 ] || scale=100
+fi
 for t in "${tests[@]}"; do
-	cat "${tables[@]}" | grep -v '^\s*#' | awk -v n="$t" '$1==n{print $1, $2; exit}' >>"$root/scxe/tests"
+	cat "${tables[@]}" | grep -v '^\s*#' | awk -v n="$t" -v s="$scale" '$1==n{print $1, int($2 * s / 100); exit}' >>"$root/scxe/tests"
 done
 if [ -n "$guest_cmd" ]; then
 	printf '%s\n' "$guest_cmd" >"$root/scxe/cmd"

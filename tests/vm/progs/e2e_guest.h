@@ -38,6 +38,14 @@
 #define E2E_PORT_BLOCK_IN	0xe0
 #define E2E_PORT_BLOCK_OUT	0xe1
 
+/*
+ * tests/vm/guest/fence_loop.S with fence_exits set: OUT to these ports asks the VMM to open
+ * and close the window for it (the exit-based fences that e2e_vmm --fence compares with
+ * the guest's own two stores)
+ */
+#define E2E_PORT_FENCE_ENTER	0xe2
+#define E2E_PORT_FENCE_LEAVE	0xe3
+
 #define E2E_SEEN_NONE		0xffffffffu	/* seen: cur_type not read in this window yet */
 
 /*
@@ -55,7 +63,8 @@ struct e2e_scratch {
 	__u32	block_out_every; /* 28: block between windows every Nth time (0: never) */
 	__u32	block_out_left;	/* 32: guest's count-down */
 	__u32	shm_size;	/* 36: bytes of the shared file (hostile.S writes all of them) */
-	__u32	reserved[6];
+	__u32	fence_exits;	/* 40: fence_loop.S: windows through port exits, not stores */
+	__u32	reserved[5];
 };
 
 #ifdef __bpf__

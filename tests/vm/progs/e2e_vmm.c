@@ -74,6 +74,10 @@ _Static_assert(offsetof(struct e2e_scratch, block_out_left) == 32, "guest SCR_BL
 _Static_assert(offsetof(struct e2e_scratch, shm_size) == 36, "hostile guest SCR_SHM_SIZE");
 _Static_assert(E2E_PORT_BLOCK_IN == 0xe0 && E2E_PORT_BLOCK_OUT == 0xe1, "guest PORT_BLOCK_*");
 _Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2 && E2E_CTL_GO == 4, "guest CTL_* bits");
+/* the offsets tests/vm/guest/fence_loop.S hard-codes, beyond errata_loop.S's */
+_Static_assert(offsetof(struct scxe_slot, window_seq) == 8, "fence guest SLOT_WINDOW_SEQ");
+_Static_assert(offsetof(struct e2e_scratch, fence_exits) == 40, "fence guest SCR_FENCE_EXITS");
+_Static_assert(E2E_PORT_FENCE_ENTER == 0xe2 && E2E_PORT_FENCE_LEAVE == 0xe3, "fence guest PORT_FENCE_*");
 /* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
 _Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
 _Static_assert(E2E_SCRATCH_GPA + E2E_MAX_VCPUS * E2E_PAGE <= E2E_RAM_SIZE, "scratch fits RAM");
@@ -94,6 +98,7 @@ _Static_assert(offsetof(struct scxe_slot, cur_type) == 0x14, "ivshmem guest SLOT
 #define REAL_MODE_LIMIT		0x100000u	/* 1 MiB: what segment:offset can address */
 #define X86_RFLAGS_FIXED	0x2u		/* bit 1 of RFLAGS always reads as one */
 #define GUEST_DEFAULT		"/scxe/guest/errata_loop.bin"
+#define FENCE_GUEST_DEFAULT	"/scxe/guest/fence_loop.bin"
 #define TICK_MS			100		/* main loop: thresholds, enforcement samples */
 #define GARBAGE_PERIOD_US	500		/* garbage writer: pause between passes */
 #define HOSTILE_GUEST		"/scxe/guest/hostile.bin"
@@ -142,6 +147,23 @@ struct opts {
 	const char	*tids;		/* ... or TID,TID,... in vCPU order */
 	const char	*guest_log;	/* its guest's debugcon output */
 	const char	*own_vm_opt;	/* an option that needs our own vCPUs, if one was given */
+	int		fence;		/* FENCE_*: the fence-cost benchmark's guest and fence */
+};
+
+/*
+ * --fence: how the benchmark guest (fence_loop.S) fences its windows. The exit-based ones
+ * are what a guest would pay without a scheduler that reads its memory: every entry and
+ * exit of a window becomes a VM exit to the VMM.
+ */
+enum {
+	FENCE_NONE,		/* the fence tests' guest (errata_loop.S) */
+	FENCE_STORE,		/* the ABI's two stores, no exit */
+	FENCE_EXIT,		/* port I/O on entry and exit; the VMM writes the flag */
+	FENCE_AFFINITY,		/* port I/O; the VMM pins the thread to its CPU's type and back */
+};
+
+static const char *const fence_name[] = {
+	[FENCE_STORE] = "store", [FENCE_EXIT] = "exit", [FENCE_AFFINITY] = "affinity",
 };
 
 /* what a vCPU thread does when its guest asks to block (E2E_PORT_BLOCK_*) */
@@ -162,6 +184,8 @@ struct vcpu {
 	volatile bool		exited;
 	unsigned long		nr_blocks[2];	/* E2E_PORT_BLOCK_OUT/IN exits handled */
 	bool			exit_in_window, exit_armed;
+	unsigned long		nr_fence_exits;	/* E2E_PORT_FENCE_* exits handled */
+	cpu_set_t		allowed;	/* --fence affinity: what each window restores */
 };
 
 struct worker {
@@ -205,6 +229,9 @@ static size_t shm_size;
 static struct scxe_shm_hdr *hdr;
 static struct vcpu *vcpus;
 static sem_t sem_ready, sem_go;
+/* --fence affinity: the CPUs of each type, and each CPU's type */
+static cpu_set_t type_cpus[SCXE_ABI_MAX_TYPES];
+static __u8 fence_cpu_type[E2E_MAX_CPUS];
 static volatile sig_atomic_t stop_requested;
 static volatile bool garbage_stop;
 
@@ -273,6 +300,11 @@ static void usage(FILE *f)
 "  --guest PATH            guest code; " HOSTILE_GUEST " writes random values to\n"
 "                          every byte of the shared file, as fast as it can\n"
 "  --guest PATH            guest code (default %s or next to this program)\n"
+"  --fence F               fence-cost benchmark: a guest whose windows are two\n"
+"                          instructions long (fence_loop.bin), fenced by F: store (the\n"
+"                          ABI's two stores), exit (port I/O; this VMM writes the flag)\n"
+"                          or affinity (port I/O; this VMM pins the thread to its CPU's\n"
+"                          type on entry and restores it on exit); adds an e2e-fence: line\n"
 "  -h, --help              this help\n"
 "\n"
 "External VMM (no vCPUs of our own; --load, --pingpong, --seconds, --wait-registered,\n"
@@ -324,7 +356,7 @@ static void parse_opts(int argc, char **argv)
 	       O_SETTLE, O_MINF, O_MINM, O_MINV, O_SPIN_IN, O_SPIN_OUT, O_NEVER, O_EXIT,
 	       O_GARBAGE, O_GUEST, O_BLOCK_IN, O_BLOCK_OUT, O_SLEEP_US,
 	       O_IN_ACTION, O_OUT_ACTION, O_FROM_START, O_UNTIL_SIGNAL,
-	       O_OBSERVE, O_QMP, O_TIDS, O_GUEST_LOG, O_MIN_SECONDS, O_BUMP_SEQ };
+	       O_OBSERVE, O_QMP, O_TIDS, O_GUEST_LOG, O_MIN_SECONDS, O_BUMP_SEQ, O_FENCE };
 	static const struct option lo[] = {
 		{ "shm", required_argument, NULL, O_SHM },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
@@ -357,6 +389,7 @@ static void parse_opts(int argc, char **argv)
 		{ "qmp", required_argument, NULL, O_QMP },
 		{ "tids", required_argument, NULL, O_TIDS },
 		{ "guest-log", required_argument, NULL, O_GUEST_LOG },
+		{ "fence", required_argument, NULL, O_FENCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -366,7 +399,7 @@ static void parse_opts(int argc, char **argv)
 		switch (c) {
 		case O_VCPUS: case O_SPIN_IN: case O_SPIN_OUT: case O_BLOCK_IN: case O_BLOCK_OUT:
 		case O_SLEEP_US: case O_IN_ACTION: case O_OUT_ACTION: case O_NEVER: case O_EXIT:
-		case O_GARBAGE: case O_GUEST: case O_BUMP_SEQ:
+		case O_GARBAGE: case O_GUEST: case O_BUMP_SEQ: case O_FENCE:
 			opt.own_vm_opt = lo[li].name;
 			break;
 		}
@@ -409,6 +442,13 @@ static void parse_opts(int argc, char **argv)
 		case O_QMP:	opt.qmp = optarg; break;
 		case O_TIDS:	opt.tids = optarg; break;
 		case O_GUEST_LOG:	opt.guest_log = optarg; break;
+		case O_FENCE:
+			for (opt.fence = FENCE_STORE; opt.fence <= FENCE_AFFINITY; opt.fence++)
+				if (!strcmp(optarg, fence_name[opt.fence]))
+					break;
+			if (opt.fence > FENCE_AFFINITY)
+				die("--fence '%s': expected store, exit or affinity", optarg);
+			break;
 		case 'h':	usage(stdout); exit(0);
 		default:	usage(stderr); exit(2);
 		}
@@ -428,6 +468,11 @@ static void parse_opts(int argc, char **argv)
 		    opt.observe_pid);
 	if (opt.observe_pid && opt.own_vm_opt)
 		die("--%s configures our own vCPUs; --observe runs none", opt.own_vm_opt);
+	/* the benchmark guest has no control word, no blocking and no spin counts */
+	if (opt.fence && (opt.never_clear || opt.exit_while_fenced || opt.block_in_every ||
+			  opt.block_out_every))
+		die("--fence runs its own guest; it does not combine with --never-clear, "
+		    "--exit-while-fenced or --block-*");
 }
 
 /* ---- CPU types -------------------------------------------------------------------------- */
@@ -445,8 +490,14 @@ static void read_types(struct e2e_observer *skel)
 		die("%s", err);
 	if (h->nr_cpu_ids > (int)E2E_MAX_CPUS)
 		die("%d cpus: the observer's type table holds %u", h->nr_cpu_ids, E2E_MAX_CPUS);
-	for (int c = 0; c < h->nr_cpu_ids; c++)
-		skel->rodata->cpu_type[c] = h->cpu[c].type < 0 ? 0 : h->cpu[c].type;
+	for (int c = 0; c < h->nr_cpu_ids; c++) {
+		int t = h->cpu[c].type < 0 ? 0 : h->cpu[c].type;
+
+		skel->rodata->cpu_type[c] = t;
+		fence_cpu_type[c] = t;
+		if (t < (int)SCXE_ABI_MAX_TYPES)
+			CPU_SET(c, &type_cpus[t]);
+	}
 	fprintf(stderr, "e2e_vmm: %d cpu types:", h->nr_types);
 	for (int c = 0; c < h->nr_cpu_ids; c++)
 		fprintf(stderr, " cpu%d=%u", c, skel->rodata->cpu_type[c]);
@@ -514,14 +565,14 @@ static void load_guest(void)
 	int fd;
 
 	if (!path) {
-		path = GUEST_DEFAULT;
+		path = opt.fence ? FENCE_GUEST_DEFAULT : GUEST_DEFAULT;
 		if (access(path, R_OK)) {
 			/* in the build tree: build/tests/e2e_vmm next to build/tests/guest/ */
 			n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 			if (n < 0)
 				die_errno("readlink /proc/self/exe");
 			self[n] = '\0';
-			snprintf(buf, sizeof(buf), "%s/guest/errata_loop.bin", dirname(self));
+			snprintf(buf, sizeof(buf), "%s/guest/%s", dirname(self), strrchr(path, '/') + 1);
 			path = buf;
 		}
 	}
@@ -618,6 +669,40 @@ static void setup_vcpu(struct vcpu *v)
 	v->scr->block_in_every = v->scr->block_in_left = opt.block_in_every;
 	v->scr->block_out_every = v->scr->block_out_left = opt.block_out_every;
 	v->scr->shm_size = shm_size;
+	v->scr->fence_exits = opt.fence == FENCE_EXIT || opt.fence == FENCE_AFFINITY;
+}
+
+/*
+ * One exit of the exit-based fences, on the vCPU thread, as a VMM would handle it. exit:
+ * the flag (and window_seq, as the guest does) written by the VMM. affinity: no flag, the
+ * thread pinned to the type of the CPU it is on, as a user-space pinning daemon would do
+ * (cheaper than one: no message to another process), and given its CPUs back after.
+ */
+static void fence_exit(struct vcpu *v, bool enter)
+{
+	v->nr_fence_exits++;
+	if (opt.fence == FENCE_EXIT) {
+		if (enter) {
+			__atomic_store_n(&v->slot->in_errata, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&v->slot->window_seq, rd32(&v->slot->window_seq) + 1,
+					 __ATOMIC_RELAXED);
+		} else {
+			__atomic_store_n(&v->slot->in_errata, 0, __ATOMIC_RELAXED);
+		}
+		return;
+	}
+	if (enter) {
+		int cpu = sched_getcpu();
+		cpu_set_t pin;
+
+		if (cpu < 0 || cpu >= (int)E2E_MAX_CPUS)
+			die("vcpu %d: sched_getcpu: %s", v->idx, cpu < 0 ? strerror(errno) : "cpu out of range");
+		CPU_AND(&pin, &type_cpus[fence_cpu_type[cpu]], &v->allowed);
+		if (sched_setaffinity(0, sizeof(pin), &pin))
+			die("vcpu %d: pinning to the type of cpu %d: %s", v->idx, cpu, strerror(errno));
+	} else if (sched_setaffinity(0, sizeof(v->allowed), &v->allowed)) {
+		die("vcpu %d: restoring its affinity: %s", v->idx, strerror(errno));
+	}
 }
 
 static void *vcpu_main(void *arg)
@@ -630,6 +715,8 @@ static void *vcpu_main(void *arg)
 	if (prctl(PR_SET_NAME, name))
 		die("naming thread %s: %s", name, strerror(errno));
 	v->tid = gettid_();
+	if (opt.fence == FENCE_AFFINITY && sched_getaffinity(0, sizeof(v->allowed), &v->allowed))
+		die("vcpu %d: sched_getaffinity: %s", v->idx, strerror(errno));
 	sem_post(&sem_ready);
 	while (sem_wait(&sem_go) && errno == EINTR)
 		;
@@ -646,6 +733,12 @@ static void *vcpu_main(void *arg)
 			bool in = v->run->io.port == E2E_PORT_BLOCK_IN;
 			int action = in ? opt.in_action : opt.out_action;
 
+			if (opt.fence && v->run->io.direction == KVM_EXIT_IO_OUT &&
+			    (v->run->io.port == E2E_PORT_FENCE_ENTER ||
+			     v->run->io.port == E2E_PORT_FENCE_LEAVE)) {
+				fence_exit(v, v->run->io.port == E2E_PORT_FENCE_ENTER);
+				continue;
+			}
 			if ((!in && v->run->io.port != E2E_PORT_BLOCK_OUT) ||
 			    v->run->io.direction != KVM_EXIT_IO_OUT)
 				die("vcpu %d: unexpected I/O %s port 0x%x", v->idx,
@@ -927,6 +1020,16 @@ static __u64 total_windows(struct guest_counts *g)
 	return n;
 }
 
+/* VM exits the exit-based fences took so far (--fence exit, affinity) */
+static __u64 total_fence_exits(void)
+{
+	__u64 n = 0;
+
+	for (int i = 0; i < opt.nr_vcpus && !opt.observe_pid; i++)
+		n += __atomic_load_n(&vcpus[i].nr_fence_exits, __ATOMIC_RELAXED);
+	return n;
+}
+
 /* xorshift64: garbage does not need a good generator, only an unpredictable one */
 static __u64 rnd(__u64 *s)
 {
@@ -994,7 +1097,8 @@ int main(int argc, char **argv)
 	unsigned long long samples = 0, enforced_samples = 0;
 	struct guest_counts g0 = { 0 }, g1 = { 0 };
 	__u32 *run_seq0;
-	__u64 windows0 = 0;
+	__u64 windows0 = 0, fence_windows = 0, exits0 = 0, fence_exits = 0;
+	double fence_secs = 0;
 	pid_t vmm_pid;
 	int nr_workers;
 
@@ -1057,6 +1161,7 @@ int main(int argc, char **argv)
 	/* before the first instruction: windows the daemon finds already open are judged too */
 	if (opt.count_from_start) {
 		windows0 = total_windows(&g0);
+		exits0 = total_fence_exits();
 		skel->bss->counting = 1;
 		count_start = now_s();
 	}
@@ -1106,6 +1211,7 @@ int main(int argc, char **argv)
 	}
 	if (!opt.count_from_start) {
 		windows0 = total_windows(&g0);
+		exits0 = total_fence_exits();
 		skel->bss->counting = 1;
 		count_start = now_s();
 	}
@@ -1136,6 +1242,12 @@ int main(int argc, char **argv)
 	}
 	skel->bss->counting = 0;
 	c = skel->bss->counts;
+	if (opt.fence) {
+		/* at once: the guest goes on counting while the rest is gathered */
+		fence_windows = total_windows(&g1) - windows0;
+		fence_exits = total_fence_exits() - exits0;
+		fence_secs = now_s() - count_start;
+	}
 	if (opt.garbage || opt.bump_seq_us) {
 		garbage_stop = true;
 		pthread_join(garbage_thread, NULL);
@@ -1184,6 +1296,13 @@ int main(int argc, char **argv)
 		       nr_workers, (unsigned long long)c.load_switchins,
 		       (unsigned long long)c.load_cross_type_moves,
 		       (unsigned long long)c.load_cpu_mask);
+	if (opt.fence) {
+		printf("e2e-fence: fence=%s vcpus=%d windows=%llu seconds=%.3f windows_per_s=%.0f "
+		       "fence_exits=%llu\n", fence_name[opt.fence], opt.nr_vcpus,
+		       (unsigned long long)fence_windows, fence_secs,
+		       fence_secs > 0 ? fence_windows / fence_secs : 0.0,
+		       (unsigned long long)fence_exits);
+	}
 	if (opt.exit_while_fenced)
 		printf("e2e-exit: vcpu=0 exited=%d in_window=%d armed=%d\n", vcpus[0].exited,
 		       vcpus[0].exit_in_window, vcpus[0].exit_armed);
