@@ -441,7 +441,7 @@ bench() {
 		apt_install gnuplot-nox rt-tests stress-ng
 	else
 		local miss=() c
-		for c in gnuplot cyclictest hackbench stress-ng; do command -v $c >/dev/null || miss+=($c); done
+		for c in gnuplot cyclictest hackbench stress-ng; do command -v "$c" >/dev/null || miss+=("$c"); done
 		[ ${#miss[@]} -eq 0 ] || die "missing ${miss[*]}; install them with your distribution's packages"
 	fi
 	perf_tool

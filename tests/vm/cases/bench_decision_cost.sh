@@ -1,9 +1,12 @@
 #!/bin/sh
 # Benchmark: what one scheduling decision costs, by struct_ops program, with 0, 16, 256 and
 # 1024 registered vCPU threads. The task set is the same in every configuration: 1024
-# threads of one process (many_vcpus) that each wake every 500 ms and open a 20 us window in
-# their own slot of one shared file; only how many of them the daemon is told about
-# (--vm PID:PATH:TIDS, the first N) changes. With kernel.bpf_stats_enabled=1 the kernel
+# threads of one process (many_vcpus), each with its own slot of one shared file; the first
+# 16 wake every 20 ms and open a 20 us window, the other 1008 sleep (each runs one window
+# when poked, so that its registration is armed, and then stays asleep). Only how many of
+# them the daemon is told about (--vm PID:PATH:TIDS, the first N) changes: from 0 to 16 the
+# active ones become vCPUs (what the vCPU path costs), from 16 to 1024 only idle ones are
+# added (what the number of registrations costs). With kernel.bpf_stats_enabled=1 the kernel
 # times every run of every program; prog_cost samples run_time_ns and run_cnt of each
 # struct_ops program every 250 ms while a fixed load runs (a pipe ping-pong pair for
 # BENCH_SECS, beside the sleepers). The value is the median over those intervals of
@@ -27,6 +30,7 @@ SECS=${BENCH_SECS:-5}
 REPS=${BENCH_REPS:-5}
 COUNTS="0 16 256 1024"
 THREADS=1024
+ACTIVE=16
 # outside the daemon's automatic pairing pattern: only --vm registers these threads
 SHM=/dev/shm/many_vcpus
 PROGS="errata_select_cpu errata_enqueue errata_dispatch errata_running errata_stopping errata_tick"
@@ -42,7 +46,8 @@ sysctl -w kernel.bpf_stats_enabled=1 >/dev/null || fail "cannot enable kernel.bp
 # limit of 1024 open files (EMFILE at vCPU ~1020)
 ulimit -n 4096 || fail "cannot raise the open file limit"
 rm -f "$SHM"
-many_vcpus --shm "$SHM" --threads $THREADS --tids /tmp/many.tids >/tmp/many.out 2>/tmp/many.err &
+many_vcpus --shm "$SHM" --threads $THREADS --active $ACTIVE --period-ms 20 --tids /tmp/many.tids \
+	>/tmp/many.out 2>/tmp/many.err &
 MV=$!
 trap 'kill $MV 2>/dev/null' EXIT
 i=0
@@ -52,7 +57,7 @@ until grep -q '^many_vcpus: ready' /tmp/many.err; do
 	[ $i -gt 600 ] && fail "many_vcpus not ready within 60 s"
 	sleep 0.1
 done
-note "decision_cost: cpus=$NCPU types=$SCXE_TYPES threads=$THREADS load=pingpong+spin$SPINNERS secs=$SECS"
+note "decision_cost: cpus=$NCPU types=$SCXE_TYPES threads=$THREADS active=$ACTIVE load=pingpong+spin$SPINNERS secs=$SECS"
 
 # armed N: how many of slots 0..N-1 the scheduler has armed (offset 16 of each 64-byte slot)
 armed() {
@@ -70,8 +75,10 @@ measure() {
 	else
 		scxe_start --stats 0
 	fi
+	# the idle threads run once per poke: then the scheduler arms their slots
 	i=0
 	until [ "$(armed "$1")" -eq "$1" ]; do
+		[ $((i % 10)) -eq 0 ] && kill -USR1 $MV
 		i=$((i + 1))
 		[ $i -gt 120 ] && fail "vcpus=$1: $(armed "$1") of $1 slots armed after 60 s"
 		sleep 0.5

@@ -24,7 +24,7 @@
 
 BENCH_SECS=${BENCH_SECS:-5}
 BENCH_REPS=${BENCH_REPS:-5}
-BENCH_CONFIGS=${BENCH_CONFIGS:-eevdf errata errata+vms eevdf+vms}
+BENCH_CONFIGS=${BENCH_CONFIGS:-eevdf errata errata+vms}
 NCPU=$(nproc)
 BENCH_SHM=/dev/shm/scx_errata.bench
 BENCH_VMM_OUT=/tmp/bench_vmm.out

@@ -1,27 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * many_vcpus: many threads that each own a slot of one scx_errata shared file and behave
- * like idle vCPUs, for measuring what the scheduler's decisions cost as the number of
- * registered vCPU threads grows (tests/vm/cases/bench_decision_cost.sh).
+ * like vCPUs, for measuring what the scheduler's decisions cost as the number of registered
+ * vCPU threads grows (tests/vm/cases/bench_decision_cost.sh).
  *
- *   many_vcpus --shm PATH --threads N [--period-ms P] [--window-us W] [--tids FILE]
+ *   many_vcpus --shm PATH --threads N [--active A] [--period-ms P] [--window-us W]
+ *              [--tids FILE]
  *
  * It creates PATH zero-filled (the daemon lays out a blank file when it first publishes),
- * the smallest power of two that holds N slots, and maps it. Thread i uses slot i: it wakes
- * every P ms (phases spread over the period so the wake-ups do not come in bursts), opens a
- * window (in_errata = 1, window_seq++), spins W us in it, closes it and sleeps again. No
- * KVM: a thread is a vCPU thread to scx_errata only when named to it, so the same threads
- * can run registered or not and the load stays the same whatever is registered:
+ * the smallest power of two that holds N slots, and maps it. Thread i uses slot i. The
+ * first A threads (default all) are active: each wakes every P ms (phases spread over the
+ * period so the wake-ups do not come in bursts), opens a window (in_errata = 1,
+ * window_seq++), spins W us in it, closes it and sleeps again. The others are idle: they
+ * run one such window each time the process gets SIGUSR1 and otherwise sleep, so that a
+ * registration can be completed (the scheduler arms a slot once its thread has run) and
+ * then cost nothing but its existence. No KVM: a thread is a vCPU thread to scx_errata
+ * only when named to it, so the same threads can run registered or not and the load stays
+ * the same whatever is registered:
  *
  *   scx_errata run --vm PID:PATH:TID,TID,...    (the first K tids of --tids: slots 0..K-1)
  *
  * --tids writes every thread id, in slot order, comma-separated on one line, before the
  * "many_vcpus: ready" line on stderr. On SIGINT or SIGTERM one line goes to stdout:
  *
- *   many_vcpus: threads=N seconds=S wakeups=N late_wakeups=N armed=N
+ *   many_vcpus: threads=N active=A seconds=S wakeups=N late_wakeups=N pokes=N armed=N
  *
  * late_wakeups counts wake-ups more than a period behind schedule (the schedule is then
- * restarted from now rather than caught up in a burst); armed the slots the scheduler arms.
+ * restarted from now rather than caught up in a burst); pokes the SIGUSR1s; armed the slots
+ * the scheduler arms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,10 +61,14 @@ struct sleeper {
 };
 
 static const char *shm_path, *tids_path;
-static int nr_threads;
+static int nr_threads, nr_active = -1;
 static long long period_ns = 500 * 1000000ll, window_ns = 20 * 1000ll;
 static struct sleeper *sleepers;
 static pthread_barrier_t started;
+/* SIGUSR1: every idle thread runs one window */
+static pthread_mutex_t poke_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t poke_cond = PTHREAD_COND_INITIALIZER;
+static unsigned long poke_gen;
 
 static void usage(FILE *f)
 {
@@ -69,7 +79,9 @@ static void usage(FILE *f)
 "\n"
 "  --shm PATH         shared file to create (zero-filled; it must not exist)\n"
 "  --threads N        threads and slots, 1 to %u\n"
-"  --period-ms P      each thread wakes every P ms (default 500)\n"
+"  --active A         only the first A wake by themselves (default all); the others\n"
+"                     run once each time the process gets SIGUSR1\n"
+"  --period-ms P      each active thread wakes every P ms (default 500)\n"
 "  --window-us W      and spins W us inside a window (default 20; 0: no window)\n"
 "  --tids FILE        write the thread ids, in slot order, as TID,TID,... to FILE\n"
 "  -h, --help         this help\n", SCXE_ABI_MAX_SLOTS);
@@ -79,10 +91,11 @@ static void usage(FILE *f)
 
 static void parse_opts(int argc, char **argv)
 {
-	enum { O_SHM = 256, O_THREADS, O_PERIOD, O_WINDOW, O_TIDS };
+	enum { O_SHM = 256, O_THREADS, O_ACTIVE, O_PERIOD, O_WINDOW, O_TIDS };
 	static const struct option lo[] = {
 		{ "shm", required_argument, NULL, O_SHM },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "active", required_argument, NULL, O_ACTIVE },
 		{ "period-ms", required_argument, NULL, O_PERIOD },
 		{ "window-us", required_argument, NULL, O_WINDOW },
 		{ "tids", required_argument, NULL, O_TIDS },
@@ -95,6 +108,7 @@ static void parse_opts(int argc, char **argv)
 		switch (c) {
 		case O_SHM:	shm_path = optarg; break;
 		case O_THREADS:	nr_threads = num("--threads", optarg, 1, SCXE_ABI_MAX_SLOTS); break;
+		case O_ACTIVE:	nr_active = num("--active", optarg, 0, SCXE_ABI_MAX_SLOTS); break;
 		case O_PERIOD:	period_ns = num("--period-ms", optarg, 1, 60000) * 1000000ll; break;
 		case O_WINDOW:	window_ns = num("--window-us", optarg, 0, 1000000) * 1000ll; break;
 		case O_TIDS:	tids_path = optarg; break;
@@ -106,6 +120,10 @@ static void parse_opts(int argc, char **argv)
 		die("unexpected argument '%s' (see -h)", argv[optind]);
 	if (!shm_path || !nr_threads)
 		die("--shm PATH and --threads N are required (see -h)");
+	if (nr_active < 0)
+		nr_active = nr_threads;
+	if (nr_active > nr_threads)
+		die("--active %d: more than the %d threads", nr_active, nr_threads);
 	if (window_ns >= period_ns)
 		die("--window-us must be shorter than --period-ms: the threads are meant to sleep");
 }
@@ -139,6 +157,37 @@ static struct scxe_slot *map_slots(int n)
 	return (struct scxe_slot *)(p + SCXE_ABI_HDR_SIZE);
 }
 
+/* One wake-up: the guest protocol, as a vCPU's guest would run it. */
+static void window(struct sleeper *s)
+{
+	long long end;
+
+	s->wakeups++;
+	if (!window_ns)
+		return;
+	__atomic_store_n(&s->slot->in_errata, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->slot->window_seq, s->slot->window_seq + 1, __ATOMIC_RELAXED);
+	asm volatile("" ::: "memory");
+	for (end = now_ns() + window_ns; now_ns() < end; )
+		;
+	asm volatile("" ::: "memory");
+	__atomic_store_n(&s->slot->in_errata, 0, __ATOMIC_RELAXED);
+}
+
+static void idle_loop(struct sleeper *s)
+{
+	unsigned long seen = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&poke_lock);
+		while (poke_gen == seen)
+			pthread_cond_wait(&poke_cond, &poke_lock);
+		seen = poke_gen;
+		pthread_mutex_unlock(&poke_lock);
+		window(s);
+	}
+}
+
 static void *sleeper_main(void *arg)
 {
 	struct sleeper *s = arg;
@@ -150,7 +199,9 @@ static void *sleeper_main(void *arg)
 	prctl(PR_SET_NAME, name);
 	s->tid = syscall(SYS_gettid);
 	pthread_barrier_wait(&started);
-	next = now_ns() + period_ns * s->idx / nr_threads;
+	if (s->idx >= nr_active)
+		idle_loop(s);
+	next = now_ns() + period_ns * s->idx / nr_active;
 	for (;;) {
 		long long t;
 
@@ -158,17 +209,7 @@ static void *sleeper_main(void *arg)
 		ts.tv_nsec = next % NSEC;
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
-		s->wakeups++;
-		if (window_ns) {
-			/* the guest protocol, as a vCPU's guest would run it */
-			__atomic_store_n(&s->slot->in_errata, 1, __ATOMIC_RELAXED);
-			__atomic_store_n(&s->slot->window_seq, s->slot->window_seq + 1, __ATOMIC_RELAXED);
-			asm volatile("" ::: "memory");
-			for (t = now_ns() + window_ns; now_ns() < t; )
-				;
-			asm volatile("" ::: "memory");
-			__atomic_store_n(&s->slot->in_errata, 0, __ATOMIC_RELAXED);
-		}
+		window(s);
 		next += period_ns;
 		t = now_ns();
 		if (next < t - period_ns) {
@@ -197,6 +238,7 @@ int main(int argc, char **argv)
 	unsigned long wakeups = 0, late = 0;
 	struct scxe_slot *slots;
 	pthread_attr_t attr;
+	unsigned long pokes = 0;
 	long long start;
 	sigset_t sigs;
 	int sig, armed = 0;
@@ -210,6 +252,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (pthread_attr_init(&attr) || pthread_attr_setstacksize(&attr, STACK_SIZE))
 		die("thread attributes: %s", strerror(errno));
@@ -225,17 +268,27 @@ int main(int argc, char **argv)
 	start = now_ns();
 	if (tids_path)
 		write_tids();
-	fprintf(stderr, "many_vcpus: ready pid=%d threads=%d period_ms=%lld window_us=%lld\n",
-		getpid(), nr_threads, period_ns / 1000000, window_ns / 1000);
-	while (sigwait(&sigs, &sig))
-		;
+	fprintf(stderr, "many_vcpus: ready pid=%d threads=%d active=%d period_ms=%lld window_us=%lld\n",
+		getpid(), nr_threads, nr_active, period_ns / 1000000, window_ns / 1000);
+	for (;;) {
+		if (sigwait(&sigs, &sig))
+			continue;
+		if (sig != SIGUSR1)
+			break;
+		pthread_mutex_lock(&poke_lock);
+		poke_gen++;
+		pthread_cond_broadcast(&poke_cond);
+		pthread_mutex_unlock(&poke_lock);
+		pokes++;
+	}
 	for (int i = 0; i < nr_threads; i++) {
 		wakeups += __atomic_load_n(&sleepers[i].wakeups, __ATOMIC_RELAXED);
 		late += __atomic_load_n(&sleepers[i].late, __ATOMIC_RELAXED);
 		armed += __atomic_load_n(&slots[i].armed, __ATOMIC_RELAXED) != 0;
 	}
-	printf("many_vcpus: threads=%d seconds=%.1f wakeups=%lu late_wakeups=%lu armed=%d\n",
-	       nr_threads, (now_ns() - start) / 1e9, wakeups, late, armed);
+	printf("many_vcpus: threads=%d active=%d seconds=%.1f wakeups=%lu late_wakeups=%lu pokes=%lu "
+	       "armed=%d\n", nr_threads, nr_active, (now_ns() - start) / 1e9, wakeups, late, pokes,
+	       armed);
 	/* the sleepers never return: leave without joining them */
 	fflush(stdout);
 	_exit(0);
