@@ -41,7 +41,7 @@ static void vcpu_release(struct scxe_vcpu_ctx *v)
 	struct scxe_vcpu_stats *st = stats_of(v);
 	struct scxe_slot *s = v->slot;
 
-	v->state &= ~(SCXE_VS_RAN | SCXE_VS_IN_WINDOW | SCXE_VS_FENCED | SCXE_VS_EXPIRED);
+	v->state &= ~(SCXE_VS_RAN | SCXE_VS_IN_WINDOW | SCXE_VS_EXPIRED);
 	if (s)
 		s->armed = 0;
 	if (st)

@@ -153,21 +153,16 @@ static bool fence_placeable(struct task_struct *p, struct scxe_vcpu_ctx *v)
 }
 
 /*
- * The vCPU context when the thread must be held now, else NULL. A thread inside an armed
- * window stays marked FENCED even when the fence has to yield (no allowed online CPU of its
- * type): running() then sees it start elsewhere and counts the forced move.
+ * The vCPU context when the thread must be held now, else NULL. When the fence has to yield
+ * (no allowed online CPU of its type) the thread takes the general path; running() sees the
+ * window still open on another CPU and counts the forced move.
  */
 static struct scxe_vcpu_ctx *held(struct task_struct *p)
 {
 	struct scxe_vcpu_ctx *v = vcpu_of(p);
 
-	if (!v)
+	if (!v || !fence_hold(v, bpf_ktime_get_ns()))
 		return NULL;
-	if (!fence_hold(v, bpf_ktime_get_ns())) {
-		v->state &= ~SCXE_VS_FENCED;
-		return NULL;
-	}
-	v->state |= SCXE_VS_FENCED;
 	return fence_placeable(p, v) ? v : NULL;
 }
 

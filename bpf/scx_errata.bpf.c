@@ -624,8 +624,8 @@ void ERRATA_OP(errata_dispatch, __s32 cpu, struct task_struct *prev)
 	 * threads always go through enqueue, where the fence decides.
 	 */
 	if (prev && (prev->scx.flags & SCX_TASK_QUEUED) && !cpu_down[cpu & (SCXE_MAX_CPUS - 1)] &&
-	    !vcpu_of(prev) && (best == SCX_DSQ_INVALID ||
-			       vtime_before(running_vtime(prev, run_at(cpu)), best_vt))) {
+	    (best == SCX_DSQ_INVALID || vtime_before(running_vtime(prev, run_at(cpu)), best_vt)) &&
+	    !vcpu_of(prev)) {
 		prev->scx.slice = slice_ns;
 		return;
 	}

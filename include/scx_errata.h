@@ -137,7 +137,7 @@ enum scxe_off_why {
 
 #define SCXE_VS_IN_WINDOW	(1u << 0)	/* flag was set when last sampled */
 #define SCXE_VS_EXPIRED		(1u << 1)	/* this window outlived max_hold */
-#define SCXE_VS_FENCED		(1u << 2)	/* last placement was fenced */
+/* bit 2 was "last placement fenced": running() now asks the window itself */
 #define SCXE_VS_RAN		(1u << 3)	/* has run at least once since registration */
 #define SCXE_VS_COUNTED		(1u << 4)	/* its vcpu_stats entry was reset for it */
 
