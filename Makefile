@@ -51,10 +51,13 @@ override CFLAGS += $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/de
 LDFLAGS += -Wl,-rpath-link,$(SYSROOT)/usr/lib/$(ARCH)-linux-gnu:$(SYSROOT)/lib/$(ARCH)-linux-gnu
 # how make unit runs the tests (qemu-user-static, from the same deps step)
 EMULATOR ?= qemu-$(ARCH)-static
-ifneq ($(filter test vmtest demo bench fuzz check-asan,$(MAKECMDGOALS)),)
-$(error make $(filter test vmtest demo bench fuzz check-asan,$(MAKECMDGOALS)) ARCH=$(ARCH): not in a cross build (no arm64 VM suite yet); make ARCH=$(ARCH) all progs unit builds and tests what there is)
+# the VM suite of a cross build is arm64's (tests/vm/TESTS.arm64, scripts/deps.sh vm-arm64)
+CROSS_GOALS := test demo bench fuzz check-asan $(if $(filter aarch64,$(ARCH)),,vmtest)
+ifneq ($(filter $(CROSS_GOALS),$(MAKECMDGOALS)),)
+$(error make $(filter $(CROSS_GOALS),$(MAKECMDGOALS)) ARCH=$(ARCH): not in a cross build; make ARCH=$(ARCH) all progs unit builds and tests what there is$(if $(filter aarch64,$(ARCH)), and make vmtest ARCH=arm64 runs the arm64 VM suite))
 endif
 endif
+OBJCOPY ?= $(CROSS_COMPILE)objcopy
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 endif
@@ -79,12 +82,16 @@ VMPROG_BPF := $(wildcard tests/vm/progs/*.bpf.c)
 VMPROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/%,$(filter-out %.bpf.c,$(VMPROG_SRCS)))
 VMPROG_SKELS := $(patsubst tests/vm/progs/%.bpf.c,$(BUILD)/%.skel.h,$(VMPROG_BPF))
 # guest code assembled for the test VMM: tests/vm/guest/x.S -> build/tests/guest/x.bin
-GUEST_SRCS := $(wildcard tests/vm/guest/*.S)
+# (x86 16-bit real mode; x_arm64.S: AArch64, for e2e_vmm on arm64)
+ifeq ($(SRCARCH),x86)
+GUEST_SRCS := $(filter-out %_arm64.S,$(wildcard tests/vm/guest/*.S))
+else
+GUEST_SRCS := $(wildcard tests/vm/guest/*_$(SRCARCH).S)
+endif
 GUEST_BINS := $(patsubst tests/vm/guest/%.S,$(BUILD)/tests/guest/%.bin,$(GUEST_SRCS))
-# the test VMMs set x86 registers and run these 16-bit real-mode guests: x86 only so far
+# churn_vmm sets x86 registers for its real-mode guests: x86 only so far
 ifneq ($(SRCARCH),x86)
-VMPROGS := $(filter-out $(BUILD)/tests/e2e_vmm $(BUILD)/tests/churn_vmm,$(VMPROGS))
-GUEST_BINS :=
+VMPROGS := $(filter-out $(BUILD)/tests/churn_vmm,$(VMPROGS))
 endif
 
 # sanitizer builds (make check-asan, make fuzz): clang, whose ASan/UBSan and libFuzzer
@@ -186,7 +193,8 @@ help:
 	@echo '  clean     remove the build dir'
 	@echo 'ARCH=arm64 on x86_64 cross-builds static arm64 programs into build-aarch64/ with'
 	@echo 'aarch64-linux-gnu-gcc (make deps ARCH=arm64 installs it); make unit ARCH=arm64 runs'
-	@echo 'the unit tests under qemu-aarch64-static. STATIC=1 links statically (default: cross only).'
+	@echo 'the unit tests under qemu-aarch64-static, make vmtest ARCH=arm64 the arm64 VM suite'
+	@echo '(tests/vm/TESTS.arm64). STATIC=1 links statically (default: cross only).'
 
 deps:
 	$(Q)ARCH=$(ARCH) scripts/deps.sh all
@@ -197,7 +205,7 @@ $(DEPS_STAMP): scripts/deps.sh
 
 $(VMDEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,qemu+kernel)
-	$(Q)mkdir -p $(BUILD) && scripts/deps.sh platform && ARCH=$(ARCH) scripts/deps.sh kernel && touch $@
+	$(Q)mkdir -p $(BUILD) && $(if $(filter aarch64,$(ARCH)),ARCH=$(ARCH) scripts/deps.sh vm-arm64,scripts/deps.sh platform && ARCH=$(ARCH) scripts/deps.sh kernel) && touch $@
 
 $(SANDEPS_STAMP): scripts/deps.sh
 	$(call msg,DEPS,sanitizer runtimes)
@@ -253,10 +261,10 @@ $(BUILD)/tests/scxe_guest: examples/guest/scxe_guest.c include/scx_errata_abi.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
 
-$(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S include/*.h
+$(BUILD)/tests/guest/%.bin: tests/vm/guest/%.S $(wildcard tests/vm/guest/*.h) include/*.h
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(@D) && $(CC) -c -Iinclude -nostdlib -o $(@D)/$*.o $< && \
-		objcopy -O binary -j .text $(@D)/$*.o $@
+		$(OBJCOPY) -O binary -j .text $(@D)/$*.o $@
 
 unit: $(BUILD)/unit-tests
 	$(Q)$(if $(EMULATOR),command -v $(EMULATOR) >/dev/null || { echo "make unit ARCH=$(ARCH): no \
@@ -270,7 +278,7 @@ VM_INPUTS := $(BUILD)/scx_errata $(VMPROGS) $(GUEST_BINS) $(GUEST_READER)
 progs: $(VM_INPUTS) $(BUILD)/unit-tests
 
 vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
-	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))
+	$(Q)SCXE_ARCH=$(ARCH) BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))
 
 # The README's test command: unit tests (also under ASan+UBSan), brief fuzzing, then the VM
 # suite, one closing count.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what scx_errata needs to build and test, idempotently.
 #
-#   scripts/deps.sh [check|toolchain|platform|kernel|kernel-arm64|cross-arm64|bench|all]
+#   scripts/deps.sh [check|toolchain|platform|kernel|kernel-arm64|cross-arm64|vm-arm64|bench|all]
 #                   (default: all)
 #
 # check:     install nothing: say in one line what of the toolchain is missing, exit 1 if any
@@ -18,6 +18,9 @@
 #            gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static installed;
 #            arm64 libbpf, libelf, zlib and zstd unpacked (never installed) into
 #            $SCX_ERRATA_CACHE/sysroot-arm64/
+# vm-arm64:  the arm64 VM suite (make vmtest ARCH=arm64): qemu-system-arm installed, the arm64
+#            kernel, and busybox-static and bpftool for arm64 with the libraries bpftool loads
+#            unpacked (never installed) into $SCX_ERRATA_CACHE/vmroot-arm64/
 # bench:     gnuplot-nox (make bench's plots), rt-tests and stress-ng, and linux-perf 7.3 from
 #            trixie-backports with the trixie libraries it loads, downloaded (never installed)
 #            into $SCX_ERRATA_CACHE/perf/<version>/{perf,lib/}
@@ -349,6 +352,64 @@ sysroot() { # debian-arch triplet
 	say "$arch libraries ready in $dir"
 }
 
+# What the arm64 test VM runs besides our static programs: busybox-static, and bpftool with
+# the libraries and loader it needs, laid out as the VM's root ($CACHE/vmroot-arm64/{bin,usr/
+# sbin,lib}), ready to copy into the initramfs. libelf and zlib are the sysroot's; bpftool comes
+# from bookworm-backports (7.5, as on the host). .ok lists the packages' versions.
+VMROOT_PKGS="busybox-static libc6 libcap2 bpftool"
+vmroot() { # debian-arch triplet
+	local arch=$1 triplet=$2 dir="$CACHE/vmroot-$1" sys="$CACHE/sysroot-$1" p want="" emu
+	[ -f "$sys/.ok" ] || die "no $arch sysroot in $sys; run 'scripts/deps.sh cross-$arch' first"
+	suite() { [ "$1" = bpftool ] && echo -t bookworm-backports; return 0; }
+	for p in $VMROOT_PKGS; do
+		# shellcheck disable=SC2046 # empty or two words
+		want+="$p=$(apt-cache policy $(suite $p) "$p:$arch" 2>/dev/null | awk '/Candidate:/{print $2}') "
+	done
+	[ "$(cat "$dir/.ok" 2>/dev/null)" = "$want" ] && return 0
+	apt_update
+	rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/deb" "$dir.tmp/x"
+	for p in $VMROOT_PKGS; do
+		# shellcheck disable=SC2046
+		( cd "$dir.tmp/deb" && apt-get download -qq $(suite $p) "$p:$arch" >/dev/null 2>&1 ) ||
+			die "cannot download $p:$arch $(suite $p)"
+	done
+	for d in "$dir.tmp"/deb/*.deb; do dpkg-deb -x "$d" "$dir.tmp/x"; done
+	local lib="$dir.tmp/lib/$triplet" ld=ld-linux-${triplet%%-*}.so.1
+	mkdir -p "$dir.tmp/bin" "$dir.tmp/usr/sbin" "$lib"
+	cp "$dir.tmp/x/bin/busybox" "$dir.tmp/bin/"
+	cp "$dir.tmp/x/usr/sbin/bpftool" "$dir.tmp/usr/sbin/"
+	cp -L "$dir.tmp/x/lib/$triplet/$ld" "$dir.tmp/x/lib/$triplet/libc.so.6" \
+		"$dir.tmp/x/lib/$triplet/libcap.so.2" "$lib/"
+	cp -L "$sys/usr/lib/$triplet/libelf.so.1" "$sys/usr/lib/$triplet/libzstd.so.1" "$lib/"
+	cp -L "$(first_of "$sys/lib/$triplet/libz.so.1" "$sys/usr/lib/$triplet/libz.so.1")" "$lib/"
+	ln -s "$triplet/$ld" "$dir.tmp/lib/$ld"
+	rm -rf "$dir.tmp/deb" "$dir.tmp/x"
+	emu=qemu-${triplet%%-*}-static
+	if command -v "$emu" >/dev/null; then
+		"$emu" -L "$dir.tmp" "$dir.tmp/usr/sbin/bpftool" version >/dev/null ||
+			die "the $arch bpftool in $dir.tmp does not run with its libraries ($emu -L $dir.tmp)"
+	fi
+	echo "$want" >"$dir.tmp/.ok"
+	rm -rf "$dir"; mv "$dir.tmp" "$dir"
+	say "$arch VM tools ready in $dir"
+}
+
+# The arm64 VM suite on any host: QEMU for arm64, its kernel, the cross build's libraries
+# (bpftool's libelf and zlib come from there) and the VM's own tools.
+vm_arm64() {
+	if is_bookworm; then
+		apt_install qemu-system-arm cpio
+	else
+		command -v qemu-system-aarch64 >/dev/null || die "missing qemu-system-aarch64; install it with your distribution's packages"
+	fi
+	kernel arm64
+	[ "$(host_arch)" = arm64 ] || cross arm64
+	is_bookworm || [ -f "$CACHE/vmroot-arm64/.ok" ] ||
+		die "not Debian 12: put arm64 busybox, bpftool and its libraries in $CACHE/vmroot-arm64/{bin,usr/sbin,lib} and touch .ok"
+	is_bookworm && vmroot arm64 aarch64-linux-gnu
+	return 0
+}
+
 # the cross step when ARCH is not this host's architecture
 cross_for_target() {
 	[ "$(target_arch)" = "$(host_arch)" ] || cross "$(target_arch)"
@@ -454,8 +515,9 @@ platform) platform ;;
 kernel) kernel "$(target_arch)" ;;
 kernel-arm64) kernel arm64 ;;
 cross-arm64) toolchain; cross arm64 ;;
+vm-arm64) vm_arm64 ;;
 bench) bench ;;
 all) toolchain; cross_for_target; platform; kernel "$(target_arch)" ;;
 clang) find_clang ;;
-*) echo "usage: scripts/deps.sh [check|toolchain|platform|kernel|kernel-arm64|cross-arm64|bench|all]" >&2; exit 1 ;;
+*) echo "usage: scripts/deps.sh [check|toolchain|platform|kernel|kernel-arm64|cross-arm64|vm-arm64|bench|all]" >&2; exit 1 ;;
 esac

@@ -6,6 +6,9 @@
 #   tests/vm/run.sh list          list the registered tests
 #   tests/vm/run.sh --bench       run the benchmarks instead (tests/vm/BENCH)
 #
+# SCXE_ARCH=aarch64 (arm64) boots the arm64 kernel under qemu-system-aarch64 (TCG, EL2 emulated
+# for nested KVM) with the cross-built static programs, and runs the tests of
+# tests/vm/TESTS.arm64 (the same cases); the default is this host's architecture.
 # Results come back over the serial console as "SCXE: ok N name" lines. The whole console is
 # kept in $BUILD/vm/console.log; on a failure, a crash or a hang the relevant lines are shown.
 # Exit status: 0 when every test passed.
@@ -14,6 +17,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 CACHE="${SCX_ERRATA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scx_errata}"
+VMARCH=${SCXE_ARCH:-$(uname -m)}
+case "$VMARCH" in arm64) VMARCH=aarch64 ;; amd64|x86) VMARCH=x86_64 ;; esac
 KDIR="$CACHE/kernel/current"
 VMDIR="$BUILD/vm/run.$$"	# per run: several runs may share a build dir
 TABLE="$top/tests/vm/TESTS"
@@ -23,6 +28,20 @@ MEM=${SCXE_VM_MEM:-1G}
 SMP=${SCXE_VM_SMP:-4}
 
 die() { echo "vmtest: $*" >&2; exit 1; }
+
+# arm64: its own kernel, its own (shorter) table of the same cases, no soak list, and busybox
+# and bpftool for arm64 from scripts/deps.sh vm-arm64
+VMROOT=""
+case "$VMARCH" in
+x86_64) ;;
+aarch64)
+	KDIR="$CACHE/kernel-arm64/current"
+	TABLE="$top/tests/vm/TESTS.arm64"
+	LONG=/nonexistent
+	VMROOT="$CACHE/vmroot-arm64"
+	;;
+*) die "SCXE_ARCH=$VMARCH: the VM tests run for x86_64 and aarch64 (arm64)" ;;
+esac
 
 # name timeout description...; comments and blank lines skipped
 registered() { grep -v '^\s*\(#\|$\)' "$1" | awk '{print $1}'; }
@@ -40,6 +59,7 @@ if [ "${1:-}" = --cmd ]; then
 	set -- attach
 fi
 if [ "${1:-}" = --bench ]; then
+	[ -z "$VMROOT" ] || die "no benchmarks on $VMARCH: make bench runs the x86_64 VM"
 	TABLE="$top/tests/vm/BENCH"
 	shift
 fi
@@ -50,10 +70,14 @@ tests=("$@")
 tables=("$TABLE")
 [ "$TABLE" = "$top/tests/vm/TESTS" ] && [ -f "$LONG" ] && tables+=("$LONG")
 for t in "${tests[@]}"; do
-	cat "${tables[@]}" | registered /dev/stdin | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest T=list'"
+	if [ -n "$VMROOT" ] && ! registered "$TABLE" | grep -qx "$t" && registered "$top/tests/vm/TESTS" | grep -qx "$t"; then
+		die "test '$t' does not run on $VMARCH (not in $(basename "$TABLE")); see 'make vmtest ARCH=arm64 T=list'"
+	fi
+	cat "${tables[@]}" | registered /dev/stdin | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest${VMROOT:+ ARCH=arm64} T=list'"
 	[ -f "$top/tests/vm/cases/$t.sh" ] || die "test '$t' has no tests/vm/cases/$t.sh"
 done
-[ -f "$KDIR/vmlinuz" ] || die "no test kernel in $KDIR; run 'scripts/deps.sh kernel'"
+[ -f "$KDIR/vmlinuz" ] || die "no test kernel in $KDIR; run 'scripts/deps.sh $([ -n "$VMROOT" ] && echo vm-arm64 || echo kernel)'"
+[ -z "$VMROOT" ] || [ -f "$VMROOT/.ok" ] || die "no arm64 busybox and bpftool in $VMROOT; run 'scripts/deps.sh vm-arm64'"
 [ -x "$BUILD/scx_errata" ] || die "no $BUILD/scx_errata; run 'make'"
 
 # --- initramfs ---------------------------------------------------------------------------
@@ -61,8 +85,16 @@ root="$VMDIR/root"
 rm -rf "$VMDIR"
 trap 'rm -rf "$root" "$VMDIR/initramfs.cpio.gz"' EXIT
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib,lib64,usr/bin,scxe/cases,scxe/bin,scxe/modules,scxe/guest}
-cp /bin/busybox "$root/bin/busybox"
-for app in $("$root/bin/busybox" --list); do
+if [ -n "$VMROOT" ]; then
+	# the VM's busybox, bpftool, and bpftool's libraries and loader, where the VM looks
+	cp -a "$VMROOT/bin" "$VMROOT/lib" "$VMROOT/usr" "$root/"
+	# its applet list, from the same busybox version when it cannot run here
+	applets=$(qemu-aarch64-static "$root/bin/busybox" --list 2>/dev/null || /bin/busybox --list)
+else
+	cp /bin/busybox "$root/bin/busybox"
+	applets=$("$root/bin/busybox" --list)
+fi
+for app in $applets; do
 	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
 done
 
@@ -75,8 +107,18 @@ copy_bin() { # src dest
 		cp -L "$lib" "$root$lib"
 	done
 }
+if [ -n "$VMROOT" ]; then
+	# the cross build is static; without its debug info the initramfs is a quarter the size,
+	# and every megabyte costs boot time under TCG
+	copy_bin() {
+		aarch64-linux-gnu-strip --strip-debug -o "$2" "$1" 2>/dev/null || cp "$1" "$2"
+	}
+	file "$BUILD/scx_errata" 2>/dev/null | grep -q aarch64 || die "$BUILD/scx_errata is not an arm64 program; build with 'make ARCH=arm64 O=...'"
+	ln -s ../sbin/bpftool "$root/usr/bin/bpftool"
+else
+	copy_bin "$(command -v bpftool)" "$root/usr/bin/bpftool"
+fi
 copy_bin "$BUILD/scx_errata" "$root/usr/bin/scx_errata"
-copy_bin "$(command -v bpftool)" "$root/usr/bin/bpftool"
 for p in "$BUILD"/tests/*; do
 	[ -f "$p" ] && [ -x "$p" ] && copy_bin "$p" "$root/scxe/bin/$(basename "$p")"
 done
@@ -102,6 +144,7 @@ needs() {
 # ROM.
 QEMU_FIRMWARE="seabios/bios-256k.bin qemu/kvmvapic.bin qemu/multiboot_dma.bin"
 if needs qemu; then
+	[ -z "$VMROOT" ] || die "a selected test runs QEMU in the VM, which the $VMARCH VM does not have"
 	qemu_bin=$(command -v qemu-system-x86_64) || die "a selected test runs QEMU in the VM, but this host has no qemu-system-x86_64; run 'scripts/deps.sh platform'"
 	copy_bin "$qemu_bin" "$root/usr/bin/qemu-system-x86_64"
 	qemu_share=$(cd "$(dirname "$qemu_bin")/../share" && pwd)
@@ -162,14 +205,26 @@ limit=$((BOOT_TIMEOUT + total + 30))
 console="$VMDIR/console.log"
 ln -sfn "run.$$/console.log" "$BUILD/vm/console.log"
 
+# thread=single: multi-threaded TCG oopses now and then when sched_ext flips its static
+# keys, and one host thread is all a VM may take beside another suite; no_timer_check: the
+# IO-APIC timer check misfires under TCG.
+qemu=(qemu-system-x86_64 -cpu max)
+append="console=ttyS0 quiet panic=-1 no_timer_check loglevel=4"
+if [ "$VMARCH" = aarch64 ]; then
+	# virtualization=on: the kernel starts at EL2 and KVM runs nested guests (VHE); GICv3
+	# for KVM's vGIC; pauth-impdef: QEMU's own pointer-auth hash, far cheaper under TCG than
+	# the architected QARMA the kernel would otherwise spend its time in
+	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on)
+	append="console=ttyAMA0 quiet panic=-1 loglevel=4"
+fi
+command -v "${qemu[0]}" >/dev/null || die "no ${qemu[0]}; run 'scripts/deps.sh $([ -n "$VMROOT" ] && echo vm-arm64 || echo platform)'"
+
 boot() {
 	: >"$console"
-	# thread=single: multi-threaded TCG oopses now and then when sched_ext flips its static
-	# keys; no_timer_check: the IO-APIC timer check misfires under TCG.
-	timeout --foreground -k 5 "$limit" qemu-system-x86_64 -nographic -no-reboot -nodefaults \
-		-serial stdio -m "$MEM" -smp "$SMP" -cpu max -accel tcg,thread=single \
+	timeout --foreground -k 5 "$limit" "${qemu[0]}" -nographic -no-reboot -nodefaults \
+		-serial stdio -m "$MEM" -smp "$SMP" "${qemu[@]:1}" -accel tcg,thread=single \
 		-kernel "$KDIR/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1 no_timer_check loglevel=4" \
+		-append "$append" \
 		 </dev/null 2>&1 | sed -u 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$console" | grep --line-buffered -E '^(SCXE|#|ok|not ok)' || true
 }
 

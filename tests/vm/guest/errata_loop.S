@@ -17,26 +17,7 @@
  * as well as preemption.
  * Every store is a single aligned 32-bit store, as the ABI asks of a guest.
  */
-#define SLOT_IN_ERRATA		0	/* scxe_slot.in_errata */
-#define SLOT_CUR_TYPE		20	/* scxe_slot.cur_type */
-
-#define SCR_SEEN		0	/* e2e_scratch.seen */
-#define SCR_WINDOWS		4	/* e2e_scratch.windows */
-#define SCR_SPIN_IN		8	/* e2e_scratch.spin_in */
-#define SCR_SPIN_OUT		12	/* e2e_scratch.spin_out */
-#define SCR_CTL			16	/* e2e_scratch.ctl */
-#define SCR_BLOCK_IN_EVERY	20	/* e2e_scratch.block_in_every */
-#define SCR_BLOCK_IN_LEFT	24	/* e2e_scratch.block_in_left */
-#define SCR_BLOCK_OUT_EVERY	28	/* e2e_scratch.block_out_every */
-#define SCR_BLOCK_OUT_LEFT	32	/* e2e_scratch.block_out_left */
-
-#define PORT_BLOCK_IN		0xe0	/* E2E_PORT_BLOCK_IN: block, inside a window */
-#define PORT_BLOCK_OUT		0xe1	/* E2E_PORT_BLOCK_OUT: block, between windows */
-
-#define CTL_NEVER_CLEAR		1	/* E2E_CTL_NEVER_CLEAR */
-#define CTL_HALT		2	/* E2E_CTL_HALT */
-
-#define SEEN_NONE		0xffffffff	/* E2E_SEEN_NONE */
+#include "errata_loop.h"
 
 /* busy-wait for the 32-bit count in scratch at \off; 0 means no wait */
 .macro	spin off, label

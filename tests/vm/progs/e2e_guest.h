@@ -14,7 +14,7 @@
 
 /*
  * Guest-physical memory, all below 1 MiB so real-mode segment:offset reaches everything
- * with ordinary selectors (selector = address >> 4):
+ * with ordinary selectors (selector = address >> 4); the arm64 guest uses the same layout:
  *   [0, E2E_RAM_SIZE)         anonymous guest RAM: code page, one scratch page per vCPU
  *   [E2E_SHM_GPA, +file size) the scx_errata shared file (header page, then the slots)
  */
@@ -34,7 +34,7 @@
 #define E2E_CTL_HALT		(1u << 1)	/* execute HLT inside the next window */
 #define E2E_CTL_GO		(1u << 2)	/* measurement started (hostile.S waits for it) */
 
-/* OUT to these ports: the vCPU thread blocks for a moment (or yields), in/out of a window */
+/* OUT to these ports (arm64: byte stores into the MMIO exit page): the vCPU thread blocks for a moment (or yields), in/out of a window */
 #define E2E_PORT_BLOCK_IN	0xe0
 #define E2E_PORT_BLOCK_OUT	0xe1
 
@@ -45,6 +45,9 @@
  */
 #define E2E_PORT_FENCE_ENTER	0xe2
 #define E2E_PORT_FENCE_LEAVE	0xe3
+
+/* arm64: a store here stands for x86's HLT (a WFI is handled inside KVM, never an exit) */
+#define E2E_PORT_HALT		0xf4
 
 #define E2E_SEEN_NONE		0xffffffffu	/* seen: cur_type not read in this window yet */
 

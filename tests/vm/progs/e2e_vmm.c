@@ -59,7 +59,7 @@
 #include "e2e_guest.h"
 #include "e2e_observer.skel.h"
 
-/* the offsets tests/vm/guest/errata_loop.S hard-codes */
+/* the offsets tests/vm/guest/errata_loop.h gives both errata loop guests */
 _Static_assert(offsetof(struct scxe_slot, in_errata) == 0, "guest SLOT_IN_ERRATA");
 _Static_assert(offsetof(struct scxe_slot, cur_type) == 20, "guest SLOT_CUR_TYPE");
 _Static_assert(offsetof(struct e2e_scratch, seen) == 0, "guest SCR_SEEN");
@@ -74,12 +74,11 @@ _Static_assert(offsetof(struct e2e_scratch, block_out_left) == 32, "guest SCR_BL
 _Static_assert(offsetof(struct e2e_scratch, shm_size) == 36, "hostile guest SCR_SHM_SIZE");
 _Static_assert(E2E_PORT_BLOCK_IN == 0xe0 && E2E_PORT_BLOCK_OUT == 0xe1, "guest PORT_BLOCK_*");
 _Static_assert(E2E_CTL_NEVER_CLEAR == 1 && E2E_CTL_HALT == 2 && E2E_CTL_GO == 4, "guest CTL_* bits");
+_Static_assert(E2E_PORT_HALT == 0xf4, "guest PORT_HALT");
 /* the offsets tests/vm/guest/fence_loop.S hard-codes, beyond errata_loop.S's */
 _Static_assert(offsetof(struct scxe_slot, window_seq) == 8, "fence guest SLOT_WINDOW_SEQ");
 _Static_assert(offsetof(struct e2e_scratch, fence_exits) == 40, "fence guest SCR_FENCE_EXITS");
 _Static_assert(E2E_PORT_FENCE_ENTER == 0xe2 && E2E_PORT_FENCE_LEAVE == 0xe3, "fence guest PORT_FENCE_*");
-/* real-mode selectors are address >> 4 and reach 1 MiB: slots must be 16-byte aligned */
-_Static_assert(SCXE_ABI_SLOT_SIZE % 16 == 0 && SCXE_ABI_HDR_SIZE % 16 == 0, "selectors");
 _Static_assert(E2E_SCRATCH_GPA + E2E_MAX_VCPUS * E2E_PAGE <= E2E_RAM_SIZE, "scratch fits RAM");
 /* the offsets tests/vm/guest/ivshmem_guest.S hard-codes */
 _Static_assert(SCXE_ABI_MAGIC == 0x45584353 && SCXE_ABI_VERSION == 1, "ivshmem guest ABI_*");
@@ -95,9 +94,7 @@ _Static_assert(offsetof(struct scxe_slot, armed) == 0x10, "ivshmem guest SLOT_AR
 _Static_assert(offsetof(struct scxe_slot, cur_type) == 0x14, "ivshmem guest SLOT_CUR_TYPE");
 
 #define KVM_API_VERSION_EXPECTED 12	/* stable since Linux 2.6.22 */
-#define REAL_MODE_LIMIT		0x100000u	/* 1 MiB: what segment:offset can address */
-#define X86_RFLAGS_FIXED	0x2u		/* bit 1 of RFLAGS always reads as one */
-#define GUEST_DEFAULT		"/scxe/guest/errata_loop.bin"
+#define GUEST_DEFAULT		"/scxe/guest/" E2E_GUEST_FILE
 #define FENCE_GUEST_DEFAULT	"/scxe/guest/fence_loop.bin"
 #define TICK_MS			100		/* main loop: thresholds, enforcement samples */
 #define GARBAGE_PERIOD_US	500		/* garbage writer: pause between passes */
@@ -188,6 +185,13 @@ struct vcpu {
 	cpu_set_t		allowed;	/* --fence affinity: what each window restores */
 };
 
+/* a VM exit the guest asked for, decoded by the arch part */
+struct guest_exit {
+	bool		halt;	/* x86 HLT, arm64 a store to E2E_PORT_HALT */
+	bool		out;	/* a write (OUT, MMIO store), else a read */
+	unsigned int	port;	/* I/O port, or offset in the arm64 MMIO exit page */
+};
+
 struct worker {
 	int		idx;
 	pid_t		tid;
@@ -234,6 +238,13 @@ static cpu_set_t type_cpus[SCXE_ABI_MAX_TYPES];
 static __u8 fence_cpu_type[E2E_MAX_CPUS];
 static volatile sig_atomic_t stop_requested;
 static volatile bool garbage_stop;
+
+/* the guest code, its registers and its exits: 16-bit real mode on x86, EL1 on arm64 */
+#if defined(__x86_64__)
+#include "e2e_arch_x86.h"
+#else
+#include "e2e_arch_arm64.h"
+#endif
 
 static pid_t gettid_(void)
 {
@@ -538,8 +549,8 @@ static void open_shm(void)
 		die("%s is %lld bytes; %d vcpus need %zu (a whole number of pages)",
 		    opt.shm, (long long)st.st_size, opt.nr_vcpus, need);
 	shm_size = st.st_size;
-	if (!opt.observe_pid && E2E_SHM_GPA + shm_size > REAL_MODE_LIMIT)
-		die("%s is %zu bytes: too large for the real-mode guest", opt.shm, shm_size);
+	if (!opt.observe_pid && E2E_SHM_GPA + shm_size > E2E_GPA_LIMIT)
+		die("%s is %zu bytes: too large for the " E2E_GUEST_KIND " guest", opt.shm, shm_size);
 	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (shm == MAP_FAILED)
 		die("mapping %s: %s", opt.shm, strerror(errno));
@@ -615,6 +626,7 @@ static void setup_vm(void)
 	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm_fd < 0)
 		die_errno("KVM_CREATE_VM");
+	arch_setup_vm();
 	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if ((long)run_size <= 0)
 		die_errno("KVM_GET_VCPU_MMAP_SIZE");
@@ -630,19 +642,10 @@ static void setup_vm(void)
 	set_memslot(1, E2E_SHM_GPA, shm, shm_size, opt.shm);
 }
 
-static void set_seg(struct kvm_segment *s, __u32 gpa)
-{
-	/* real mode: base = selector * 16; the VMM loads the hidden part to match */
-	s->selector = gpa >> 4;
-	s->base = gpa;
-}
-
 static void setup_vcpu(struct vcpu *v)
 {
 	__u32 slot_gpa = E2E_SHM_GPA + SCXE_ABI_HDR_SIZE + v->idx * SCXE_ABI_SLOT_SIZE;
 	__u32 scr_gpa = E2E_SCRATCH_GPA + v->idx * E2E_PAGE;
-	struct kvm_sregs sregs;
-	struct kvm_regs regs = { .rip = 0, .rflags = X86_RFLAGS_FIXED };
 
 	v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, v->idx);
 	if (v->fd < 0)
@@ -650,15 +653,7 @@ static void setup_vcpu(struct vcpu *v)
 	v->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED)
 		die("mapping kvm_run of vcpu %d: %s", v->idx, strerror(errno));
-	if (ioctl(v->fd, KVM_GET_SREGS, &sregs))
-		die("KVM_GET_SREGS vcpu %d: %s", v->idx, strerror(errno));
-	set_seg(&sregs.cs, E2E_CODE_GPA);
-	set_seg(&sregs.ds, slot_gpa);
-	set_seg(&sregs.es, scr_gpa);
-	if (ioctl(v->fd, KVM_SET_SREGS, &sregs))
-		die("KVM_SET_SREGS vcpu %d: %s", v->idx, strerror(errno));
-	if (ioctl(v->fd, KVM_SET_REGS, &regs))
-		die("KVM_SET_REGS vcpu %d: %s", v->idx, strerror(errno));
+	arch_setup_vcpu(v, slot_gpa, scr_gpa);
 
 	v->slot = slot_at(v->idx);
 	v->scr = (struct e2e_scratch *)(ram + scr_gpa);
@@ -721,37 +716,29 @@ static void *vcpu_main(void *arg)
 	while (sem_wait(&sem_go) && errno == EINTR)
 		;
 	for (;;) {
+		struct guest_exit e;
+		bool in;
+		int action;
+
 		if (ioctl(v->fd, KVM_RUN, 0)) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			die("KVM_RUN vcpu %d: %s", v->idx, strerror(errno));
 		}
-		switch (v->run->exit_reason) {
-		case KVM_EXIT_INTR:
-			continue;
-		case KVM_EXIT_IO: {
-			bool in = v->run->io.port == E2E_PORT_BLOCK_IN;
-			int action = in ? opt.in_action : opt.out_action;
-
-			if (opt.fence && v->run->io.direction == KVM_EXIT_IO_OUT &&
-			    (v->run->io.port == E2E_PORT_FENCE_ENTER ||
-			     v->run->io.port == E2E_PORT_FENCE_LEAVE)) {
-				fence_exit(v, v->run->io.port == E2E_PORT_FENCE_ENTER);
+		if (!arch_guest_exit(v, &e)) {
+			switch (v->run->exit_reason) {
+			case KVM_EXIT_INTR:
 				continue;
+			case KVM_EXIT_FAIL_ENTRY:
+				die("vcpu %d: entry failed, reason 0x%llx", v->idx,
+				    (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
+			case KVM_EXIT_INTERNAL_ERROR:
+				die("vcpu %d: KVM internal error, suberror %u", v->idx, v->run->internal.suberror);
+			default:
+				die("vcpu %d: unexpected exit reason %u", v->idx, v->run->exit_reason);
 			}
-			if ((!in && v->run->io.port != E2E_PORT_BLOCK_OUT) ||
-			    v->run->io.direction != KVM_EXIT_IO_OUT)
-				die("vcpu %d: unexpected I/O %s port 0x%x", v->idx,
-				    v->run->io.direction == KVM_EXIT_IO_OUT ? "out to" : "in from",
-				    v->run->io.port);
-			if (action == BLOCK_SLEEP || (action == BLOCK_MIX && v->nr_blocks[in] % 2))
-				usleep(opt.sleep_us);
-			else
-				sched_yield();
-			v->nr_blocks[in]++;
-			continue;
 		}
-		case KVM_EXIT_HLT:
+		if (e.halt) {
 			if (rd32(&v->scr->ctl) & E2E_CTL_HALT) {
 				/* asked for: leave while the guest's window is open */
 				v->exit_in_window = rd32(&v->slot->in_errata) != 0;
@@ -760,14 +747,21 @@ static void *vcpu_main(void *arg)
 				return NULL;
 			}
 			die("vcpu %d halted unexpectedly", v->idx);
-		case KVM_EXIT_FAIL_ENTRY:
-			die("vcpu %d: entry failed, reason 0x%llx", v->idx,
-			    (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
-		case KVM_EXIT_INTERNAL_ERROR:
-			die("vcpu %d: KVM internal error, suberror %u", v->idx, v->run->internal.suberror);
-		default:
-			die("vcpu %d: unexpected exit reason %u", v->idx, v->run->exit_reason);
 		}
+		if (opt.fence && e.out && (e.port == E2E_PORT_FENCE_ENTER || e.port == E2E_PORT_FENCE_LEAVE)) {
+			fence_exit(v, e.port == E2E_PORT_FENCE_ENTER);
+			continue;
+		}
+		in = e.port == E2E_PORT_BLOCK_IN;
+		action = in ? opt.in_action : opt.out_action;
+		if ((!in && e.port != E2E_PORT_BLOCK_OUT) || !e.out)
+			die("vcpu %d: unexpected " E2E_EXIT_KIND " %s port 0x%x", v->idx,
+			    e.out ? "out to" : "in from", e.port);
+		if (action == BLOCK_SLEEP || (action == BLOCK_MIX && v->nr_blocks[in] % 2))
+			usleep(opt.sleep_us);
+		else
+			sched_yield();
+		v->nr_blocks[in]++;
 	}
 }
 
