@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -977,6 +978,27 @@ fail:
 	return 1;
 }
 
+/*
+ * Every registered vCPU thread keeps a pidfd open (two for explicit tids), so a host with
+ * SCXE_MAX_VCPUS vCPU threads needs more than the usual 1024 descriptors. Raise the soft
+ * limit as far as needed (and the hard one: run is root); failing that, registration later
+ * says EMFILE for the threads past the limit.
+ */
+static void raise_fd_limit(void)
+{
+	rlim_t want = 2 * SCXE_MAX_VCPUS + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want))
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		rl.rlim_max = want;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("cannot raise the open-file limit to %lu (%s): VMs with many vCPU threads may not all register; raise it with ulimit -n or LimitNOFILE=",
+			 (unsigned long)want, strerror(errno));
+}
+
 int run_main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -1001,6 +1023,7 @@ int run_main(int argc, char **argv)
 	/* a closed stdout (run --json | head) is reported by print_stats, not fatal */
 	signal(SIGPIPE, SIG_IGN);
 	vm_guard_install();
+	raise_fd_limit();
 	for (int tries = 0; tries < 5; tries++) {
 		ret = run_once(&o);
 		if (ret != -1)
