@@ -52,9 +52,10 @@ LDFLAGS += -Wl,-rpath-link,$(SYSROOT)/usr/lib/$(ARCH)-linux-gnu:$(SYSROOT)/lib/$
 # how make unit runs the tests (qemu-user-static, from the same deps step)
 EMULATOR ?= qemu-$(ARCH)-static
 # the VM suite of a cross build is arm64's (tests/vm/TESTS.arm64, scripts/deps.sh vm-arm64)
+comma := ,
 CROSS_GOALS := test demo bench fuzz check-asan $(if $(filter aarch64,$(ARCH)),,vmtest)
 ifneq ($(filter $(CROSS_GOALS),$(MAKECMDGOALS)),)
-$(error make $(filter $(CROSS_GOALS),$(MAKECMDGOALS)) ARCH=$(ARCH): not in a cross build; make ARCH=$(ARCH) all progs unit builds and tests what there is$(if $(filter aarch64,$(ARCH)), and make vmtest ARCH=arm64 runs the arm64 VM suite))
+$(error make $(filter $(CROSS_GOALS),$(MAKECMDGOALS)) ARCH=$(ARCH): not in a cross build; make ARCH=$(ARCH) all progs unit builds and tests what there is$(if $(filter aarch64,$(ARCH)),$(comma) make vmtest ARCH=$(ARCH) runs the arm64 VM suite))
 endif
 endif
 OBJCOPY ?= $(CROSS_COMPILE)objcopy

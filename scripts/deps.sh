@@ -394,20 +394,23 @@ vmroot() { # debian-arch triplet
 	say "$arch VM tools ready in $dir"
 }
 
-# The arm64 VM suite on any host: QEMU for arm64, its kernel, the cross build's libraries
-# (bpftool's libelf and zlib come from there) and the VM's own tools.
+# The arm64 VM suite: QEMU for arm64 and its kernel; from an x86_64 host also the cross
+# build's libraries (bpftool's libelf and zlib come from there) and the VM's own tools, while
+# an arm64 host's VM takes the host's busybox and bpftool, as an x86_64 one does.
 vm_arm64() {
+	local native=""
+	[ "$(host_arch)" = arm64 ] && native=busybox-static
 	if is_bookworm; then
-		apt_install qemu-system-arm cpio
+		apt_install qemu-system-arm cpio $native
 	else
 		command -v qemu-system-aarch64 >/dev/null || die "missing qemu-system-aarch64; install it with your distribution's packages"
 	fi
 	kernel arm64
-	[ "$(host_arch)" = arm64 ] || cross arm64
+	[ -z "$native" ] || return 0
+	cross arm64
 	is_bookworm || [ -f "$CACHE/vmroot-arm64/.ok" ] ||
 		die "not Debian 12: put arm64 busybox, bpftool and its libraries in $CACHE/vmroot-arm64/{bin,usr/sbin,lib} and touch .ok"
-	is_bookworm && vmroot arm64 aarch64-linux-gnu
-	return 0
+	if is_bookworm; then vmroot arm64 aarch64-linux-gnu; fi
 }
 
 # the cross step when ARCH is not this host's architecture
@@ -517,7 +520,7 @@ kernel-arm64) kernel arm64 ;;
 cross-arm64) toolchain; cross arm64 ;;
 vm-arm64) vm_arm64 ;;
 bench) bench ;;
-all) toolchain; cross_for_target; platform; kernel "$(target_arch)" ;;
+all) toolchain; cross_for_target; platform; kernel "$(target_arch)"; if [ "$(target_arch)" = arm64 ]; then vm_arm64; fi ;;
 clang) find_clang ;;
 *) echo "usage: scripts/deps.sh [check|toolchain|platform|kernel|kernel-arm64|cross-arm64|vm-arm64|bench|all]" >&2; exit 1 ;;
 esac

@@ -29,16 +29,17 @@ SMP=${SCXE_VM_SMP:-4}
 
 die() { echo "vmtest: $*" >&2; exit 1; }
 
-# arm64: its own kernel, its own (shorter) table of the same cases, no soak list, and busybox
-# and bpftool for arm64 from scripts/deps.sh vm-arm64
-VMROOT=""
+# arm64: its own kernel, its own (shorter) table of the same cases, no soak list; from an
+# x86_64 host, busybox and bpftool for arm64 from scripts/deps.sh vm-arm64
+ARM="" VMROOT=""
 case "$VMARCH" in
 x86_64) ;;
 aarch64)
+	ARM=1
 	KDIR="$CACHE/kernel-arm64/current"
 	TABLE="$top/tests/vm/TESTS.arm64"
 	LONG=/nonexistent
-	VMROOT="$CACHE/vmroot-arm64"
+	[ "$(uname -m)" = aarch64 ] || VMROOT="$CACHE/vmroot-arm64"
 	;;
 *) die "SCXE_ARCH=$VMARCH: the VM tests run for x86_64 and aarch64 (arm64)" ;;
 esac
@@ -59,7 +60,7 @@ if [ "${1:-}" = --cmd ]; then
 	set -- attach
 fi
 if [ "${1:-}" = --bench ]; then
-	[ -z "$VMROOT" ] || die "no benchmarks on $VMARCH: make bench runs the x86_64 VM"
+	[ -z "$ARM" ] || die "no benchmarks on $VMARCH: make bench runs the x86_64 VM"
 	TABLE="$top/tests/vm/BENCH"
 	shift
 fi
@@ -70,13 +71,13 @@ tests=("$@")
 tables=("$TABLE")
 [ "$TABLE" = "$top/tests/vm/TESTS" ] && [ -f "$LONG" ] && tables+=("$LONG")
 for t in "${tests[@]}"; do
-	if [ -n "$VMROOT" ] && ! registered "$TABLE" | grep -qx "$t" && registered "$top/tests/vm/TESTS" | grep -qx "$t"; then
+	if [ -n "$ARM" ] && ! registered "$TABLE" | grep -qx "$t" && registered "$top/tests/vm/TESTS" | grep -qx "$t"; then
 		die "test '$t' does not run on $VMARCH (not in $(basename "$TABLE")); see 'make vmtest ARCH=arm64 T=list'"
 	fi
-	cat "${tables[@]}" | registered /dev/stdin | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest${VMROOT:+ ARCH=arm64} T=list'"
+	cat "${tables[@]}" | registered /dev/stdin | grep -qx "$t" || die "no test named '$t' in $(basename "$TABLE"); see 'make vmtest${ARM:+ ARCH=arm64} T=list'"
 	[ -f "$top/tests/vm/cases/$t.sh" ] || die "test '$t' has no tests/vm/cases/$t.sh"
 done
-[ -f "$KDIR/vmlinuz" ] || die "no test kernel in $KDIR; run 'scripts/deps.sh $([ -n "$VMROOT" ] && echo vm-arm64 || echo kernel)'"
+[ -f "$KDIR/vmlinuz" ] || die "no test kernel in $KDIR; run 'scripts/deps.sh $([ -n "$ARM" ] && echo vm-arm64 || echo kernel)'"
 [ -z "$VMROOT" ] || [ -f "$VMROOT/.ok" ] || die "no arm64 busybox and bpftool in $VMROOT; run 'scripts/deps.sh vm-arm64'"
 [ -x "$BUILD/scx_errata" ] || die "no $BUILD/scx_errata; run 'make'"
 
@@ -107,13 +108,14 @@ copy_bin() { # src dest
 		cp -L "$lib" "$root$lib"
 	done
 }
+[ -z "$ARM" ] || file "$BUILD/scx_errata" 2>/dev/null | grep -q aarch64 ||
+	die "$BUILD/scx_errata is not an arm64 program; build with 'make ARCH=arm64 O=...'"
 if [ -n "$VMROOT" ]; then
 	# the cross build is static; without its debug info the initramfs is a quarter the size,
 	# and every megabyte costs boot time under TCG
 	copy_bin() {
 		aarch64-linux-gnu-strip --strip-debug -o "$2" "$1" 2>/dev/null || cp "$1" "$2"
 	}
-	file "$BUILD/scx_errata" 2>/dev/null | grep -q aarch64 || die "$BUILD/scx_errata is not an arm64 program; build with 'make ARCH=arm64 O=...'"
 	ln -s ../sbin/bpftool "$root/usr/bin/bpftool"
 else
 	copy_bin "$(command -v bpftool)" "$root/usr/bin/bpftool"
@@ -144,7 +146,7 @@ needs() {
 # ROM.
 QEMU_FIRMWARE="seabios/bios-256k.bin qemu/kvmvapic.bin qemu/multiboot_dma.bin"
 if needs qemu; then
-	[ -z "$VMROOT" ] || die "a selected test runs QEMU in the VM, which the $VMARCH VM does not have"
+	[ -z "$ARM" ] || die "a selected test runs QEMU in the VM, which the $VMARCH VM does not have"
 	qemu_bin=$(command -v qemu-system-x86_64) || die "a selected test runs QEMU in the VM, but this host has no qemu-system-x86_64; run 'scripts/deps.sh platform'"
 	copy_bin "$qemu_bin" "$root/usr/bin/qemu-system-x86_64"
 	qemu_share=$(cd "$(dirname "$qemu_bin")/../share" && pwd)
@@ -217,7 +219,7 @@ if [ "$VMARCH" = aarch64 ]; then
 	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on)
 	append="console=ttyAMA0 quiet panic=-1 loglevel=4"
 fi
-command -v "${qemu[0]}" >/dev/null || die "no ${qemu[0]}; run 'scripts/deps.sh $([ -n "$VMROOT" ] && echo vm-arm64 || echo platform)'"
+command -v "${qemu[0]}" >/dev/null || die "no ${qemu[0]}; run 'scripts/deps.sh $([ -n "$ARM" ] && echo vm-arm64 || echo platform)'"
 
 boot() {
 	: >"$console"
