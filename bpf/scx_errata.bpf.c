@@ -300,6 +300,50 @@ static void kick(__s32 cpu, __u64 flags)
 }
 
 /*
+ * vtime of cpu's current task with this run so far, when it is a task of ours whose run we
+ * saw start (not RT, not the idle task, not p itself); false otherwise.
+ */
+static bool curr_vtime(__s32 cpu, struct task_struct *p, __u64 *vt)
+{
+	struct scxe_cpu_run *r = run_at(cpu);
+	struct task_struct *curr;
+
+	if (!r || !bpf_ksym_exists(scx_bpf_cpu_curr))
+		return false;
+	curr = scx_bpf_cpu_curr(cpu);
+	if (!curr || curr == p || !curr->pid || r->pid != curr->pid)
+		return false;
+	*vt = running_vtime(curr, r);
+	return true;
+}
+
+/*
+ * vtime of p woken onto cpu. Its sleep credit, one slice at most, is measured against the
+ * task running there now (EEVDF bounds a woken task's lag against its runqueue alike), not against vtime_now: vtime_now is the highest vtime any task
+ * started with, and CPUs whose tasks stay put (one busy loop per CPU, each keeping its CPU)
+ * drift apart in vtime without bound. Clamped to the front-runner, a sleeper waking where a
+ * loop lags behind was never far enough behind that loop to preempt it, and waited out its
+ * slice: cyclictest's p50 beside a loop per CPU was 3.7x EEVDF's.
+ */
+static __u64 wakeup_vtime(struct task_struct *p, __s32 cpu)
+{
+	__u64 cvt;
+
+	if (rcu_reader_preempted(p) || !curr_vtime(cpu, p, &cvt))
+		return task_vtime(p);
+	if (vtime_before(p->scx.dsq_vtime, cvt - slice_ns))
+		return cvt - slice_ns;
+	/*
+	 * Its debt is bounded alike: a vtime earned beside CPUs that ran ahead says nothing
+	 * about this one, where the task would otherwise wait until what runs here caught up
+	 * (cyclictest saw waits past 30 ms).
+	 */
+	if (vtime_before(cvt + slice_ns, p->scx.dsq_vtime))
+		return cvt + slice_ns;
+	return p->scx.dsq_vtime;
+}
+
+/*
  * A task was queued for cpu: make sure cpu looks at its queues. An idle CPU is woken.
  * A busy one is preempted when the woken task's vtime is well behind its current task's
  * (wake-up preemption: otherwise the task waits for the rest of that slice, up to slice_ns
@@ -311,21 +355,12 @@ static void kick(__s32 cpu, __u64 flags)
  */
 static void kick_for(struct task_struct *p, __u64 vtime, __s32 cpu)
 {
-	struct scxe_cpu_run *r = run_at(cpu);
-	struct task_struct *curr;
 	__u64 now_vt;
 
-	if (r && bpf_ksym_exists(scx_bpf_cpu_curr)) {
-		curr = scx_bpf_cpu_curr(cpu);
-		/* only a task of ours whose run we saw start (not RT, not the idle task) */
-		if (curr && curr != p && curr->pid && r->pid == curr->pid) {
-			now_vt = running_vtime(curr, r);
-			if (vtime_before(vtime + slice_ns / 2, now_vt)) {
-				stat_inc(SCXE_STAT_PREEMPT);
-				kick(cpu, SCX_KICK_PREEMPT);
-				return;
-			}
-		}
+	if (curr_vtime(cpu, p, &now_vt) && vtime_before(vtime + slice_ns / 2, now_vt)) {
+		stat_inc(SCXE_STAT_PREEMPT);
+		kick(cpu, SCX_KICK_PREEMPT);
+		return;
 	}
 	kick(cpu, SCX_KICK_IDLE);
 }
@@ -516,13 +551,14 @@ static void fenced_enqueue(struct task_struct *p, struct scxe_vcpu_ctx *v, __u64
 void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 {
 	struct scxe_vcpu_ctx *v = held(p);
-	__u64 vtime = task_vtime(p);
 	__s32 cpu = scx_bpf_task_cpu(p);
+	__u64 vtime;
 
 	if (v) {
-		fenced_enqueue(p, v, vtime, cpu, enq_flags);
+		fenced_enqueue(p, v, task_vtime(p), cpu, enq_flags);
 		return;
 	}
+	vtime = enq_flags & SCX_ENQ_WAKEUP ? wakeup_vtime(p, cpu) : task_vtime(p);
 
 	if (p->nr_cpus_allowed == 1) {
 		if (inject_fault == 1) {
