@@ -4,6 +4,9 @@
  * (tests/vm/guest/errata_loop_arm64.S), x0/x1 pointing at their slot and scratch page, and
  * byte stores into an MMIO page with no memslot behind it for the guest's requests, where
  * x86 uses port I/O. Included by e2e_vmm.c once struct vcpu and die() exist.
+ * With its MMU off the guest's stores are Device-memory stores: coherent with our cacheable
+ * view of the pages under TCG, and on hardware with FEAT_S2FWB (KVM then forces them
+ * cacheable); on older hardware the observer could read stale slots.
  */
 #include <asm/kvm.h>
 
