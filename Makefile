@@ -124,7 +124,7 @@ BENCHDEPS_STAMP := $(BUILD)/.deps-bench
 # Only these goals install packages (scripts/deps.sh: apt on Debian 12). Any other build,
 # a plain `make` included, checks the toolchain and stops with one line naming what is
 # missing: building must never change the host's packages behind its owner's back.
-INSTALLING_GOALS := deps test demo vmtest bench vmlinux fuzz check-asan
+INSTALLING_GOALS := deps test demo vmtest vminputs bench vmlinux fuzz check-asan
 NONBUILDING_GOALS := help clean uninstall
 ifneq ($(filter $(INSTALLING_GOALS),$(MAKECMDGOALS)),)
 TOOLCHAIN := $(DEPS_STAMP)
@@ -161,7 +161,7 @@ INSTALL ?= install
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit vmtest demo bench vmlinux clean help check-usage install uninstall \
+.PHONY: all deps test unit vmtest vminputs demo bench vmlinux clean help check-usage install uninstall \
 	fuzz check-asan progs
 
 all: $(BUILD)/scx_errata
@@ -281,10 +281,19 @@ progs: $(VM_INPUTS) $(BUILD)/unit-tests
 vmtest: $(VM_INPUTS) $(VMDEPS_STAMP)
 	$(Q)SCXE_ARCH=$(ARCH) BUILD=$(BUILD) tests/vm/run.sh $(if $(T),$(T))
 
+# what a VM suite needs, built and installed, without running it (make test's arm64 half)
+vminputs: $(VM_INPUTS) $(VMDEPS_STAMP)
+
 # The README's test command: unit tests (also under ASan+UBSan), brief fuzzing, then the VM
-# suite, one closing count.
+# suites, one closing count. On x86_64 the arm64 suite runs beside the x86_64 one (each VM
+# takes one host core) from a cross build in $(BUILD)/arm64; TEST_ARM64=0 leaves it out.
+TEST_ARM64 ?= $(if $(filter x86_64,$(ARCH)),1,0)
+ARM64_BUILD := $(BUILD)/arm64
 test: $(BUILD)/unit-tests $(BUILD)/asan/unit-tests $(FUZZ_ALL_BINS) $(VM_INPUTS) $(VMDEPS_STAMP)
-	$(Q)BUILD=$(BUILD) tests/run-all.sh
+ifeq ($(TEST_ARM64),1)
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 O=$(ARM64_BUILD) vminputs
+endif
+	$(Q)BUILD=$(BUILD) ARM64_BUILD=$(if $(filter 1,$(TEST_ARM64)),$(ARM64_BUILD)) tests/run-all.sh
 
 # ---- sanitizers and fuzzing (docs/reliability.md) --------------------------------------
 # The unit tests and every library module are rebuilt instrumented in $(BUILD)/asan/ and

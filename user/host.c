@@ -529,6 +529,8 @@ static const struct part_name part_names[] = {
 	{ 0x61, 0x038, "Apple M2 Max Blizzard" },	{ 0x61, 0x039, "Apple M2 Max Avalanche" },
 	{ 0x6d, 0xd49, "Azure Cobalt 100" },
 	{ 0xc0, 0xac3, "AmpereOne" },	{ 0xc0, 0xac4, "AmpereOne AC04" },
+	/* QEMU's TCG "max" CPU: implementer 0 (reserved for software use), part 'Q' */
+	{ 0x00, 0x051, "QEMU max" },
 };
 
 const char *host_arm_part_name(unsigned int implementer, unsigned int part)

@@ -53,8 +53,9 @@ static const char usage_text[] =
 "  -f, --file PATH     read the shared page from PATH instead (a host's /dev/shm file, /dev/mem)\n"
 "  -o, --offset N      byte offset of the page in PATH (page aligned; e.g. a guest-physical\n"
 "                      address with --file /dev/mem)\n"
-"  -c, --vcpu N        report slot N; default: the CPU this program runs on (sched_getcpu),\n"
-"                      which is the VMM's vCPU index when the guest's CPUs are numbered flat\n"
+"  -c, --vcpu N        report slot N; default: the vCPU this program runs on (arm64: from its\n"
+"                      MPIDR in the devicetree, QEMU virt's layout; else the CPU number,\n"
+"                      the VMM's vCPU index when the guest's CPUs are numbered flat)\n"
 "  -w, --window-demo   open and close one errata window on the slot and show what it read\n"
 "  -j, --json          one JSON object on stdout; errors as {\"error\": \"...\"}\n"
 "  -h, --help          this text\n"
@@ -470,6 +471,60 @@ struct window_view {
 	bool pinned;
 };
 
+/* ---- which slot is this vCPU's --------------------------------------------------------- */
+
+/*
+ * The VMM's index of the vCPU Linux calls cpu, and how it was found. On arm64 it comes from
+ * the CPU's MPIDR, which the devicetree's cpu node keeps in reg (one or two big-endian cells):
+ * QEMU's virt board gives vCPU i the affinity Aff0 = i % 16, Aff1 = i / 16 (GICv3; a GICv2
+ * board has at most 8 CPUs, all in Aff0), so the index holds whatever order Linux numbers
+ * its CPUs in. Elsewhere (x86, an arm64 guest booted with ACPI only) it is the CPU number:
+ * the index in a flat topology, where firmware lists vCPUs in index order.
+ */
+static long vcpu_of_cpu(int cpu, const char **how)
+{
+#if defined(__aarch64__)
+	unsigned char reg[8];
+	char path[96];
+	__u64 mpidr = 0;
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/of_node/reg", cpu);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, reg, sizeof(reg));
+		close(fd);
+	}
+	if (n == 4 || n == 8) {
+		for (ssize_t i = 0; i < n; i++)
+			mpidr = mpidr << 8 | reg[i];
+		*how = "mpidr";
+		if (mpidr & 0xff00ff00f0ull)	/* Aff3, Aff2 or Aff0 past 15: not virt's layout */
+			return -1;
+		return (long)((mpidr >> 8 & 0xff) * 16 + (mpidr & 0xf));
+	}
+#endif
+	*how = "cpu";
+	return cpu;
+}
+
+/* The Linux CPU that is vCPU index vcpu, or -1. */
+static int cpu_of_vcpu(long vcpu)
+{
+	const char *how;
+	char path[64];
+
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d", c);
+		if (access(path, F_OK))
+			break;
+		if (vcpu_of_cpu(c, &how) == vcpu)
+			return c;
+	}
+	return -1;
+}
+
 /*
  * The guest protocol of docs/abi.md, once: store 1 to in_errata, compiler barrier, read
  * cur_type, ... , store 0. A real guest does this in its kernel with preemption off; here the
@@ -480,10 +535,12 @@ static void window_demo(volatile struct scxe_slot *s, long vcpu, struct window_v
 	cpu_set_t set;
 	__u32 depth;
 
+	int cpu = cpu_of_vcpu(vcpu);
+
 	CPU_ZERO(&set);
-	CPU_SET(vcpu, &set);
-	w->pinned = vcpu < CPU_SETSIZE && !sched_setaffinity(0, sizeof(set), &set) &&
-		    sched_getcpu() == vcpu;
+	if (cpu >= 0)
+		CPU_SET(cpu, &set);
+	w->pinned = cpu >= 0 && !sched_setaffinity(0, sizeof(set), &set) && sched_getcpu() == cpu;
 
 	depth = s->in_errata;
 	w->depth_before = depth;
@@ -507,7 +564,7 @@ struct report {
 	const struct page *pg;
 	struct scxe_shm_hdr h;
 	long vcpu;
-	bool vcpu_from_cpu;
+	const char *vcpu_from;	/* "option", "cpu" (its number) or "mpidr" (arm64) */
 	struct slot_view sv;
 	bool guarantee;
 	bool have_window;
@@ -596,7 +653,7 @@ static void print_json(const struct report *r)
 		first = false;
 	}
 	fprintf(f, "],\"vcpu\":{\"index\":%ld,\"from\":\"%s\",\"armed\":%s,\"cur_type\":", r->vcpu,
-		r->vcpu_from_cpu ? "sched_getcpu" : "option", v->armed ? "true" : "false");
+		r->vcpu_from, v->armed ? "true" : "false");
 	if (cur_known)
 		fprintf(f, "%u,\"cur_type_name\":", v->cur_type);
 	else
@@ -722,7 +779,9 @@ static void print_text(const struct report *r)
 	}
 
 	printf("vcpu %ld (%s): armed %u, cur_type ", r->vcpu,
-	       r->vcpu_from_cpu ? "the CPU this runs on" : "--vcpu", v->armed);
+	       !strcmp(r->vcpu_from, "option") ? "--vcpu" :
+	       !strcmp(r->vcpu_from, "mpidr") ? "the MPIDR of the CPU this runs on" :
+	       "the CPU this runs on", v->armed);
 	if (v->cur_type < h->nr_types)
 		printf("%u (%s)", v->cur_type, name_of(h->types[v->cur_type].name, SCXE_ABI_NAME_LEN, nm));
 	else
@@ -871,11 +930,15 @@ int main(int argc, char **argv)
 
 	if (o.vcpu >= 0) {
 		r.vcpu = o.vcpu;
+		r.vcpu_from = "option";
 	} else {
-		r.vcpu = sched_getcpu();
-		r.vcpu_from_cpu = true;
-		if (r.vcpu < 0)
+		int cpu = sched_getcpu();
+
+		if (cpu < 0)
 			return fail("sched_getcpu failed (%s); pass --vcpu N", strerror(errno));
+		r.vcpu = vcpu_of_cpu(cpu, &r.vcpu_from);
+		if (r.vcpu < 0)
+			return fail("the MPIDR of CPU %d does not follow QEMU virt's vCPU layout; pass --vcpu N", cpu);
 	}
 	if ((__u32)r.vcpu >= r.h.nr_slots)
 		return fail("vCPU %ld has no slot: %s holds %u; the host must recreate the file larger",

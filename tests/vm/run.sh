@@ -220,6 +220,19 @@ if [ "$VMARCH" = aarch64 ]; then
 	append="console=ttyAMA0 quiet panic=-1 loglevel=4"
 fi
 command -v "${qemu[0]}" >/dev/null || die "no ${qemu[0]}; run 'scripts/deps.sh $([ -n "$ARM" ] && echo vm-arm64 || echo platform)'"
+# arm64: an ivshmem-plain device on virt's PCIe host bridge (ECAM), backed by a VM shared
+# file in the daemon's own format (scx_errata shm create), for the guest-side reader's BAR
+# search (info_live)
+if [ -n "$ARM" ]; then
+	ivshm=/dev/shm/scx_errata.vmtest$$
+	run_arm=()
+	[ "$(uname -m)" = aarch64 ] || run_arm=(qemu-aarch64-static)
+	"${run_arm[@]}" "$BUILD/scx_errata" shm create "vmtest$$" --vcpus "$SMP" >/dev/null ||
+		die "cannot create $ivshm for the VM's ivshmem device (scx_errata shm create)"
+	trap 'rm -rf "$root" "$VMDIR/initramfs.cpio.gz" "$ivshm"' EXIT
+	qemu+=(-object "memory-backend-file,id=scxe,share=on,mem-path=$ivshm,size=$(stat -c %s "$ivshm")"
+		-device ivshmem-plain,memdev=scxe)
+fi
 
 boot() {
 	: >"$console"
