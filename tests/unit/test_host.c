@@ -173,6 +173,8 @@ UNIT_TEST(host_part_names)
 	EXPECT_STR(host_arm_part_name(0x48, 0xd01), "HiSilicon TSV110");
 	EXPECT_STR(host_arm_part_name(0x51, 0x001), "Qualcomm Oryon");
 	EXPECT_STR(host_arm_part_name(0xc0, 0xac5), "Ampere");
+	EXPECT_STR(host_arm_part_name(0x00, 0x051), "QEMU max");	/* TCG -cpu max: MIDR 0x000f0510 */
+	EXPECT(host_arm_part_name(0x00, 0x052) == NULL);
 	EXPECT(host_arm_part_name(0x41, 0xfff) == NULL);
 }
 
