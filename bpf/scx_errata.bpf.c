@@ -318,18 +318,17 @@ static bool curr_vtime(__s32 cpu, struct task_struct *p, __u64 *vt)
 }
 
 /*
- * vtime of p woken onto cpu. Its sleep credit, one slice at most, is measured against the
- * task running there now (EEVDF bounds a woken task's lag against its runqueue alike), not against vtime_now: vtime_now is the highest vtime any task
- * started with, and CPUs whose tasks stay put (one busy loop per CPU, each keeping its CPU)
- * drift apart in vtime without bound. Clamped to the front-runner, a sleeper waking where a
- * loop lags behind was never far enough behind that loop to preempt it, and waited out its
+ * vtime of p woken onto a CPU whose current task has vtime cvt. Its sleep credit, one slice
+ * at most, is measured against that task (EEVDF bounds a woken task's lag against its own
+ * runqueue alike), not against vtime_now: vtime_now is the highest vtime any task started
+ * with, and CPUs whose tasks stay put (one busy loop per CPU, each keeping its CPU) drift
+ * apart in vtime without bound. Clamped to the front-runner, a sleeper waking where a loop
+ * lags behind was never far enough behind that loop to preempt it, and waited out its
  * slice: cyclictest's p50 beside a loop per CPU was 3.7x EEVDF's.
  */
-static __u64 wakeup_vtime(struct task_struct *p, __s32 cpu)
+static __u64 wakeup_vtime(struct task_struct *p, __u64 cvt)
 {
-	__u64 cvt;
-
-	if (rcu_reader_preempted(p) || !curr_vtime(cpu, p, &cvt))
+	if (rcu_reader_preempted(p))
 		return task_vtime(p);
 	if (vtime_before(p->scx.dsq_vtime, cvt - slice_ns))
 		return cvt - slice_ns;
@@ -353,16 +352,23 @@ static __u64 wakeup_vtime(struct task_struct *p, __s32 cpu)
  * too: the CPU may be between its last look at the queues and going idle, and the kernel
  * drops the kick when it is busy.
  */
-static void kick_for(struct task_struct *p, __u64 vtime, __s32 cpu)
+static void kick_against(__s32 cpu, __u64 vtime, bool known, __u64 curr_vt)
 {
-	__u64 now_vt;
-
-	if (curr_vtime(cpu, p, &now_vt) && vtime_before(vtime + slice_ns / 2, now_vt)) {
+	if (known && vtime_before(vtime + slice_ns / 2, curr_vt)) {
 		stat_inc(SCXE_STAT_PREEMPT);
 		kick(cpu, SCX_KICK_PREEMPT);
 		return;
 	}
 	kick(cpu, SCX_KICK_IDLE);
+}
+
+/* kick_against what runs on cpu now */
+static void kick_for(struct task_struct *p, __u64 vtime, __s32 cpu)
+{
+	__u64 curr_vt = 0;
+	bool known = curr_vtime(cpu, p, &curr_vt);
+
+	kick_against(cpu, vtime, known, curr_vt);
 }
 
 static struct scxe_vcpu_ctx *vcpu_of(struct task_struct *p)
@@ -552,13 +558,16 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 {
 	struct scxe_vcpu_ctx *v = held(p);
 	__s32 cpu = scx_bpf_task_cpu(p);
-	__u64 vtime;
+	__u64 vtime, curr_vt = 0;
+	bool known;
 
 	if (v) {
 		fenced_enqueue(p, v, task_vtime(p), cpu, enq_flags);
 		return;
 	}
-	vtime = enq_flags & SCX_ENQ_WAKEUP ? wakeup_vtime(p, cpu) : task_vtime(p);
+	/* what runs on cpu, looked up once for placing a wakee and for the kick below */
+	known = (enq_flags & (SCX_ENQ_WAKEUP | SCX_ENQ_CPU_SELECTED)) && curr_vtime(cpu, p, &curr_vt);
+	vtime = known && (enq_flags & SCX_ENQ_WAKEUP) ? wakeup_vtime(p, curr_vt) : task_vtime(p);
 
 	if (p->nr_cpus_allowed == 1) {
 		if (inject_fault == 1) {
@@ -571,7 +580,7 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 		stat_inc(SCXE_STAT_PINNED);
 		scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_CPU(cpu), slice_ns, vtime, enq_flags);
 		if (enq_flags & SCX_ENQ_WAKEUP)
-			kick_for(p, vtime, cpu);
+			kick_against(cpu, vtime, known, curr_vt);
 		else if (cpu != bpf_get_smp_processor_id())
 			kick(cpu, SCX_KICK_IDLE);
 		return;
@@ -594,7 +603,7 @@ void ERRATA_OP(errata_enqueue, struct task_struct *p, __u64 enq_flags)
 	stat_inc(SCXE_STAT_SHARED);
 	scx_bpf_dsq_insert_vtime(p, SCXE_DSQ_SHARED(domain_of(cpu)), slice_ns, vtime, enq_flags);
 	if (enq_flags & SCX_ENQ_CPU_SELECTED)
-		kick_for(p, vtime, cpu);
+		kick_against(cpu, vtime, known, curr_vt);
 }
 
 /* vtime of the first task of a queue; false when it is empty. */
